@@ -1,0 +1,27 @@
+"""Slugs shared by every stage: lowercase ASCII letters, digits and single hyphens."""
+
+from __future__ import annotations
+
+import hashlib
+
+from slugify import slugify as _slugify
+
+MAX_SLUG_LENGTH = 80
+
+
+def make_slug(text: str, max_length: int = MAX_SLUG_LENGTH) -> str:
+    """`text` as a URL slug; never empty (falls back to a hash of the text)."""
+    slug = _slugify(text, max_length=max_length, word_boundary=True, lowercase=True)
+    if not slug:
+        slug = "x-" + short_hash(text)
+    return slug
+
+
+def author_slug(name: str) -> str:
+    """The slug of an author's page, from the name as written."""
+    return make_slug(name, max_length=60)
+
+
+def short_hash(text: str, length: int = 6) -> str:
+    """A short, stable hex digest of `text` (used to tell colliding slugs apart)."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:length]
