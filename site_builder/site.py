@@ -1,0 +1,247 @@
+"""Derive the site model from the loaded content: paper order, authors, tags, days, related papers.
+
+Everything here is computed once, before rendering, in time linear in the corpus (papers plus
+author slots plus tag slots), so the same code serves 10 papers and 100,000. Every ordering has a
+full tie-break, so the same content always gives the same model (and byte-identical output).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import functools
+import math
+import operator
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+
+from site_builder.config import SiteConfig
+from site_builder.content import gc_paused
+from site_builder.errors import ContentError, Problem
+from site_builder.model import ARXIV_CATEGORY_NAMES, Author, AuthorProfile, DigestDay, Paper, Site, Tag
+from site_builder.slugs import author_slug, make_slug
+
+COAUTHOR_LIMIT = 50  # co-authors kept per author (most shared papers first)
+AFFILIATION_LIMIT = 20  # affiliations kept per author (most frequent first)
+# In a paper with more authors than this (a large collaboration), each author counts only the
+# first LEAD_AUTHORS listed as co-authors: the work stays O(author slots x LEAD_AUTHORS) instead
+# of quadratic in the collaboration's size, and the lead authors are the ones worth listing.
+LEAD_AUTHORS = 50
+
+# python-slugify transliterates Unicode in Python (tens of microseconds a name): each spelling is
+# slugified once per process, for the author pages and the related-papers index alike.
+_slug_of_name = functools.cache(author_slug)
+
+# Related papers: weights of one shared term, before dividing by its rarity. A shared author
+# outweighs several shared topics; a shared topic outweighs a shared category.
+AUTHOR_WEIGHT = 100_000
+TOPIC_WEIGHT = 4_000
+CATEGORY_WEIGHT = 1_000
+# A term on more papers than this (cs.LG may be on half the corpus) is not scanned in full: only
+# the POSTINGS_SCAN_LIMIT papers nearest to this one in digest order are. Scanning it all would be
+# quadratic, and such a term says little about any one pair; its nearest-in-time papers stand in.
+POSTINGS_SCAN_LIMIT = 24
+
+
+def assemble_site(
+    papers: Iterable[Paper],
+    profiles: Mapping[str, AuthorProfile],
+    topic_names: Mapping[str, str],
+    config: SiteConfig,
+) -> Site:
+    """The whole site model. Raises `ContentError` (listing every collision) when two tags
+    would share one page."""
+    with gc_paused():
+        ordered = sort_papers(papers)
+        return Site(
+            papers=ordered,
+            authors=build_authors(ordered, profiles),
+            tags=build_tags(ordered, topic_names),
+            days=build_days(ordered),
+            related=build_related(ordered, config.related_papers),
+            profiles=dict(sorted(profiles.items())),
+        )
+
+
+def sort_papers(papers: Iterable[Paper]) -> tuple[Paper, ...]:
+    """Newest digest day first (papers with no day last), then title, then slug."""
+
+    def key(paper: Paper) -> tuple:
+        day = paper.digest_day
+        return (day is None, -day.toordinal() if day else 0, paper.title.casefold(), paper.title, paper.slug)
+
+    return tuple(sorted(papers, key=key))
+
+
+def build_authors(ordered: tuple[Paper, ...], profiles: Mapping[str, AuthorProfile]) -> tuple[Author, ...]:
+    """One `Author` per author slug, alphabetical by name.
+
+    Names that slugify alike are one person; the page shows the spelling used most (ties: the
+    first alphabetically). `ordered` is newest first, so each author's papers are too. A
+    profile whose author is on no paper still gets a page (with its figures and no papers).
+    Affiliations are the papers', not the person's (a dump never says who is where), so an
+    author's list is "affiliations seen on their papers", most frequent first.
+    """
+    slug_of = _slug_of_name
+    uses: Counter[str] = Counter()  # spelling -> author slots written that way
+    papers_of: dict[str, list[Paper]] = defaultdict(list)
+    # Per author, every co-author slot and affiliation seen, counted at the end: list.extend and
+    # Counter(list) run in C, which matters at 100,000 papers and millions of author pairs.
+    coauthor_slots: dict[str, list[str]] = defaultdict(list)
+    affiliation_slots: dict[str, list[str]] = defaultdict(list)
+    for paper in ordered:
+        uses.update(paper.authors)
+        slugs: dict[str, None] = {}  # this paper's authors, first listing order, each once
+        for name in paper.authors:
+            slugs[slug_of(name)] = None
+        lead = list(slugs)[:LEAD_AUTHORS] if len(slugs) > 1 else ()
+        for slug in slugs:
+            papers_of[slug].append(paper)
+            affiliation_slots[slug].extend(paper.affiliations)
+            coauthor_slots[slug].extend(lead)  # includes the author; skipped when listing below
+
+    spellings: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for name, count in uses.items():
+        spellings[slug_of(name)].append((-count, name))
+    names = {slug: min(found)[1] for slug, found in spellings.items()}  # most used, then alphabetical
+    # Sort keys as plain tuples, built once per author, so the sorts below compare in C.
+    name_key = {slug: (name.casefold(), name, slug) for slug, name in names.items()}
+    authors = []
+    for slug, papers in papers_of.items():
+        shared = [(-n, name_key[s]) for s, n in Counter(coauthor_slots[slug]).items() if s != slug]
+        shared.sort()
+        top = shared[:COAUTHOR_LIMIT]
+        seen = sorted((-n, a.casefold(), a) for a, n in Counter(affiliation_slots[slug]).items())[:AFFILIATION_LIMIT]
+        authors.append(
+            Author(slug=slug, name=names[slug], papers=tuple(papers),
+                   coauthors=tuple((key[2], key[1], -neg) for neg, key in top),
+                   affiliations=tuple(a for _, _, a in seen), profile=profiles.get(slug))
+        )
+    for slug, profile in profiles.items():
+        if slug not in papers_of:
+            authors.append(Author(slug=slug, name=profile.name, papers=(), profile=profile))
+    return tuple(sorted(authors, key=lambda a: (a.name.casefold(), a.name, a.slug)))
+
+
+def build_tags(ordered: tuple[Paper, ...], topic_names: Mapping[str, str]) -> tuple[Tag, ...]:
+    """A tag per arXiv category on any paper and per topic used or defined; categories first,
+    then topics, each alphabetical by name. Two tags with one slug are an error, never merged."""
+    by_category: dict[str, list[Paper]] = defaultdict(list)
+    by_topic: dict[str, list[Paper]] = defaultdict(list)
+    for paper in ordered:
+        for category in paper.categories:
+            by_category[category].append(paper)
+        for topic in paper.tags:
+            by_topic[topic].append(paper)
+    for topic in topic_names:
+        by_topic.setdefault(topic, [])
+
+    problems: list[Problem] = []
+    owner: dict[str, str] = {}  # tag slug -> what claimed it first, for the message
+    tags: list[Tag] = []
+    for category in sorted(by_category):
+        slug = make_slug(category)
+        if slug in owner:
+            problems.append(_collision(slug, owner[slug], f"arXiv category {category!r}", by_category[category]))
+            continue
+        owner[slug] = f"arXiv category {category!r}"
+        name = ARXIV_CATEGORY_NAMES.get(category, category)
+        tags.append(Tag(slug=slug, key=category, name=name, kind="category", papers=tuple(by_category[category])))
+    for topic in sorted(by_topic):
+        if topic in owner:
+            problems.append(_collision(topic, owner[topic], f"topic {topic!r}", by_topic[topic]))
+            continue
+        owner[topic] = f"topic {topic!r}"
+        name = topic_names.get(topic, topic)
+        tags.append(Tag(slug=topic, key=topic, name=name, kind="topic", papers=tuple(by_topic[topic])))
+    if problems:
+        error = ContentError(problems[0].message, problems[0].path)
+        error.problems = problems  # one error type, every collision listed
+        error.args = (str(error),)
+        raise error
+    return tuple(sorted(tags, key=lambda t: (t.kind != "category", t.name.casefold(), t.name, t.slug)))
+
+
+def _collision(slug: str, first: str, second: str, papers: list[Paper]) -> Problem:
+    where = papers[0].source_path if papers else None
+    hint = "rename the topic (in content/topics.yaml and the papers' tags)" if second.startswith("topic") else "use one spelling"
+    return Problem(f"{second} and {first} would both be the tag page /tags/{slug}/; {hint}", where or None)
+
+
+def build_days(ordered: tuple[Paper, ...]) -> tuple[DigestDay, ...]:
+    """One `DigestDay` per day that has papers, newest first, linked to its neighbours."""
+    by_day: dict[dt.date, list[Paper]] = {}
+    for paper in ordered:
+        day = paper.digest_day
+        if day is not None:
+            by_day.setdefault(day, []).append(paper)
+    dates = sorted(by_day, reverse=True)
+    return tuple(
+        DigestDay(
+            date=day,
+            papers=tuple(by_day[day]),
+            previous=dates[i + 1] if i + 1 < len(dates) else None,
+            next=dates[i - 1] if i > 0 else None,
+        )
+        for i, day in enumerate(dates)
+    )
+
+
+def build_related(ordered: tuple[Paper, ...], limit: int) -> dict[str, tuple[Paper, ...]]:
+    """For each paper (by slug), up to `limit` others that share authors, topics or categories.
+
+    Score = sum over shared terms of weight / log2(1 + papers carrying the term): rarer terms say
+    more. Ties go to the paper nearest in digest order, then the newer. Candidates come from an
+    inverted index (term -> papers, in digest order), so the work is the sum over each paper's
+    terms of min(postings, POSTINGS_SCAN_LIMIT): linear in the corpus, never all pairs.
+    """
+    if limit <= 0:
+        return {paper.slug: () for paper in ordered}
+    terms_of: list[list[str]] = []  # per paper: its terms ("a:<author slug>", "t:<topic>", "c:<category>")
+    base_of: dict[str, int] = {}  # term -> weight of sharing it, before rarity
+    postings: dict[str, list[int]] = defaultdict(list)
+    for index, paper in enumerate(ordered):
+        terms: dict[str, int] = {}
+        for name in paper.authors:
+            terms["a:" + _slug_of_name(name)] = AUTHOR_WEIGHT
+        for topic in paper.tags:
+            terms["t:" + topic] = TOPIC_WEIGHT
+        for category in paper.categories:
+            terms["c:" + category] = CATEGORY_WEIGHT
+        for term in terms:
+            postings[term].append(index)  # ascending: papers are visited in digest order
+        base_of.update(terms)
+        terms_of.append(list(terms))
+
+    weight_of = {term: base_of[term] / math.log2(1 + len(docs)) for term, docs in postings.items() if len(docs) > 1}
+    related: dict[str, tuple[Paper, ...]] = {}
+    half = POSTINGS_SCAN_LIMIT // 2
+    by_score = operator.itemgetter(1)
+    for index, paper in enumerate(ordered):
+        scores: dict[int, float] = {}
+        get = scores.get
+        for term in terms_of[index]:
+            weight = weight_of.get(term)
+            if weight is None:
+                continue  # only this paper carries it
+            docs = postings[term]
+            size = len(docs)
+            if size > POSTINGS_SCAN_LIMIT:
+                at = bisect.bisect_left(docs, index)
+                start = min(max(0, at - half), size - POSTINGS_SCAN_LIMIT - 1)
+                docs = docs[start : start + POSTINGS_SCAN_LIMIT + 1]  # the window plus this paper
+            for other in docs:
+                scores[other] = get(other, 0.0) + weight
+        scores.pop(index, None)
+        # Rank by score with a C sort, keep what can make the top `limit` (ties at the cut
+        # included), then order those by score, nearness in digest order, digest order.
+        ranked = sorted(scores.items(), key=by_score, reverse=True)
+        if len(ranked) > limit:
+            threshold = ranked[limit - 1][1]
+            cut = limit
+            while cut < len(ranked) and ranked[cut][1] >= threshold:
+                cut += 1
+            ranked = ranked[:cut]
+        best = sorted([(-score, abs(other - index), other) for other, score in ranked])[:limit]
+        related[paper.slug] = tuple(ordered[other] for _, _, other in best)
+    return related
