@@ -1,0 +1,118 @@
+"""Finding the theme folders and compiling their Jinja2 templates.
+
+A theme folder holds `templates/` (Jinja2) and `static/` (copied to `public/static/`). The site
+can name its own theme in `site.yaml` (`theme: mytheme`, relative to the site root, the folder
+holding `content/`); any template or static file it has overrides the default theme's.
+
+Where the default theme comes from, first match wins:
+1. `<site root>/themes/default` - the site's own copy (this repository's `themes/default`);
+2. `themes/default` next to the package - a source checkout or an editable install;
+3. `<prefix>/share/site_builder/themes/default` - where `pip install .` puts the copy declared
+   as data files in pyproject.toml, so an installed package works with any site folder.
+"""
+
+from __future__ import annotations
+
+import sys
+import sysconfig
+from collections.abc import Sequence
+from pathlib import Path
+
+import jinja2
+
+from site_builder.config import SiteConfig
+from site_builder.errors import BuildError, ContentError
+
+DEFAULT_THEME = Path("themes") / "default"
+_SHARE_THEME = Path("share") / "site_builder" / "themes" / "default"
+
+
+def default_theme_dir(site_root: Path) -> Path:
+    """The default theme folder (see the module docstring for the search order)."""
+    candidates = [
+        site_root / DEFAULT_THEME,
+        Path(__file__).resolve().parent.parent / DEFAULT_THEME,
+        Path(sysconfig.get_path("data")) / _SHARE_THEME,
+        Path(sys.prefix) / _SHARE_THEME,
+    ]
+    for candidate in candidates:
+        if (candidate / "templates").is_dir():
+            return candidate
+    tried = ", ".join(str(c) for c in candidates)
+    raise BuildError(f"the default theme is missing (looked in: {tried})")
+
+
+def theme_dirs(content_dir: Path, config: SiteConfig) -> tuple[Path, ...]:
+    """Theme folders, the site's own theme (if any) first, so its files win."""
+    site_root = content_dir.resolve().parent
+    dirs: list[Path] = []
+    if config.theme:
+        own = (site_root / config.theme).resolve()
+        if not own.is_dir():
+            raise ContentError(
+                f"setting 'theme' names {config.theme!r}, but there is no folder {own}",
+                content_dir / "site.yaml",
+            )
+        dirs.append(own)
+    default = default_theme_dir(site_root).resolve()
+    if default not in dirs:
+        dirs.append(default)
+    return tuple(dirs)
+
+
+def make_environment(dirs: Sequence[Path]) -> jinja2.Environment:
+    """One Jinja2 environment over the theme folders: compile it once per process and reuse it.
+
+    Autoescaping is on for .html and .xml templates, so everything user-supplied is escaped
+    unless a view marked it safe (pre-rendered title/abstract HTML, JSON-LD). StrictUndefined
+    turns a template's typo into an error instead of an empty string on the page.
+    """
+    loader = jinja2.ChoiceLoader(
+        [jinja2.FileSystemLoader(str(d / "templates")) for d in dirs if (d / "templates").is_dir()]
+    )
+    return jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        # Each build makes its own environment, so a template edited while `serve` runs is seen
+        # by the next build; within a build, checking every template's mtime on each use is waste.
+        auto_reload=False,
+    )
+
+
+def static_files(dirs: Sequence[Path]) -> dict[str, Path]:
+    """Every static asset as output path ("static/style.css") -> source file.
+
+    Files of an earlier (overriding) theme replace the default theme's files of the same name;
+    that is an intended override, not a collision.
+    """
+    found: dict[str, Path] = {}
+    for d in reversed(dirs):  # default first, so the site's theme overwrites it
+        static = d / "static"
+        if not static.is_dir():
+            continue
+        for path in sorted(static.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                found["static/" + path.relative_to(static).as_posix()] = path
+    return dict(sorted(found.items()))
+
+
+def template_error(exc: jinja2.TemplateError, fallback_name: str) -> BuildError:
+    """A template problem as a BuildError naming the template file and line."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return BuildError(f"template syntax error: {exc.message}", exc.filename or exc.name or fallback_name, exc.lineno)
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return BuildError(f"template not found: {exc.name}", fallback_name)
+    # Runtime errors (an undefined variable, say): Jinja rewrites the traceback so that its
+    # frames point into the template source; the innermost one is where it went wrong.
+    path, line = fallback_name, None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            path, line = filename, tb.tb_lineno
+        tb = tb.tb_next
+    return BuildError(f"template error: {exc}", path, line)

@@ -1,0 +1,292 @@
+"""View models: what each template shows, computed in Python from the site model.
+
+Templates only lay these out; every decision (which link, which label, "et al." or "+3 more",
+date wording, grouping) is made here, in pure functions of the model, so it is tested once and
+a site theme that overrides a template cannot get it wrong.
+
+Strings are plain text and are escaped by the templates; the only HTML is `Markup` made from
+HTML that `content.py` rendered with everything user-supplied escaped (titles and abstracts
+with math) and JSON-LD made safe for a <script> element by `citation.json_ld_script`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from site_builder.config import SiteConfig
+from site_builder.markup import excerpt, render_title_html
+from site_builder.model import ARXIV_CATEGORY_NAMES, Author, DigestDay, Paper, Site, Tag
+from site_builder.slugs import author_slug
+from site_builder.urls import Urls
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July",
+          "August", "September", "October", "November", "December")
+EXCERPT_LENGTH = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    href: str  # "" when there is nothing to link to (shown as text)
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CountedLink:
+    href: str
+    text: str
+    count: int
+    detail: str = ""  # e.g. the arXiv id next to a category name
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A paper in a list (home, day, author, tag pages)."""
+
+    href: str
+    title_html: Markup
+    authors: tuple[Link, ...]  # href "" for a name without an author page
+    more_authors: str  # "", "et al." or "+N more"
+    date_iso: str
+    date_text: str
+    categories: tuple[Link, ...]
+    topics: tuple[Link, ...]
+    code: bool
+    upvotes: int | None
+    excerpt_html: Markup  # the abstract's start, math rendered, everything else escaped
+
+
+@dataclass(frozen=True, slots=True)
+class DateLink:
+    href: str
+    iso: str
+    text: str
+
+
+def date_text(day: dt.date) -> str:
+    """"6 March 2023": spelled out, and independent of the machine's locale."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def category_label(key: str) -> str:
+    """A category's display name with its arXiv id: "Machine Learning (cs.LG)"."""
+    name = ARXIV_CATEGORY_NAMES.get(key)
+    return f"{name} ({key})" if name else key
+
+
+def initial_of(name: str) -> str:
+    """The letter an author is filed under on /authors/: accents dropped, "#" for non-letters."""
+    for ch in unicodedata.normalize("NFKD", name):
+        if ch.isalpha():
+            return ch.upper()
+        if not unicodedata.combining(ch) and not ch.isspace():
+            return "#"
+    return "#"
+
+
+class SiteIndex:
+    """Lookups built once per site (linear in its size), shared by every view of one build."""
+
+    def __init__(self, site: Site, config: SiteConfig, urls: Urls):
+        self.site = site
+        self.config = config
+        self.urls = urls
+        self.authors_by_name: dict[str, Author] = {a.name: a for a in site.authors}
+        self.authors_by_slug: dict[str, Author] = {a.slug: a for a in site.authors}
+        self.categories: dict[str, Tag] = {t.key: t for t in site.tags if t.kind == "category"}
+        self.topics: dict[str, Tag] = {t.key: t for t in site.tags if t.kind == "topic"}
+        self.tags_by_slug: dict[str, Tag] = {t.slug: t for t in site.tags}
+        self.papers_by_slug: dict[str, Paper] = {p.slug: p for p in site.papers}
+        self.days_by_iso: dict[str, DigestDay] = {d.date.isoformat(): d for d in site.days}
+        self._slug_of_name: dict[str, str] = {}  # memo: author_slug is slow (transliteration)
+
+    def author_for(self, name: str) -> Author | None:
+        """The author page of a name as a paper writes it (exact name, else its slug)."""
+        found = self.authors_by_name.get(name)
+        if found is None:  # another spelling of a name that slugifies alike (site.py merges them)
+            slug = self._slug_of_name.get(name)
+            if slug is None:
+                slug = self._slug_of_name[name] = author_slug(name)
+            found = self.authors_by_slug.get(slug)
+        return found
+
+    def link(self, rel: str) -> str:
+        return self.urls.path(rel)
+
+    # -- pieces shared by several pages --------------------------------------------------
+
+    def author_links(self, paper: Paper) -> tuple[Link, ...]:
+        out: list[Link] = []
+        for name in paper.authors:
+            author = self.author_for(name)
+            out.append(Link(self.link(self.urls.author(author.slug)) if author else "", name))
+        return tuple(out)
+
+    def author_filter_names(self, paper: Paper) -> tuple[str, ...]:
+        """The author names a search filter offers: each person's page name, so that two
+        spellings of one name ("Akyurek", "Akyürek") are one filter value."""
+        names: dict[str, None] = {}
+        for name in paper.authors:
+            author = self.author_for(name)
+            names[author.name if author else name] = None
+        return tuple(names)
+
+    def category_links(self, paper: Paper) -> tuple[Link, ...]:
+        return tuple(
+            Link(self.link(self.urls.tag(tag.slug)), category_label(key)) if (tag := self.categories.get(key))
+            else Link("", category_label(key))
+            for key in paper.categories
+        )
+
+    def topic_links(self, paper: Paper) -> tuple[Link, ...]:
+        return tuple(
+            Link(self.link(self.urls.tag(tag.slug)), tag.name) if (tag := self.topics.get(key)) else Link("", key)
+            for key in paper.tags
+        )
+
+    def card(self, paper: Paper) -> Card:
+        day = paper.digest_day
+        return Card(
+            href=self.link(self.urls.paper(paper.slug)),
+            title_html=Markup(paper.title_html),
+            authors=self.author_links(paper),
+            more_authors=more_authors(paper),
+            date_iso=day.isoformat() if day else "",
+            date_text=date_text(day) if day else "",
+            categories=self.category_links(paper),
+            topics=self.topic_links(paper),
+            code=paper.code,
+            upvotes=paper.upvotes,
+            excerpt_html=Markup(render_title_html(excerpt(paper.body, EXCERPT_LENGTH))),
+        )
+
+    def cards(self, papers: Iterable[Paper]) -> tuple[Card, ...]:
+        return tuple(self.card(p) for p in papers)
+
+    def day_link(self, day: dt.date | None) -> DateLink | None:
+        if day is None:
+            return None
+        return DateLink(self.link(self.urls.day(day)), day.isoformat(), date_text(day))
+
+    def counted_author(self, slug: str, name: str, count: int) -> CountedLink:
+        href = self.link(self.urls.author(slug)) if slug in self.authors_by_slug else ""
+        return CountedLink(href, name, count)
+
+    def tag_link(self, tag: Tag) -> CountedLink:
+        detail = tag.key if tag.kind == "category" and tag.name != tag.key else ""
+        return CountedLink(self.link(self.urls.tag(tag.slug)), tag.name, len(tag.papers), detail)
+
+
+def more_authors(paper: Paper) -> str:
+    """What follows a paper's author list when the list is incomplete."""
+    missing = paper.missing_authors
+    if not paper.authors:  # nothing to add "more" to
+        if missing:
+            return f"{missing} author{'s' if missing != 1 else ''} (names not listed)"
+        return "" if paper.authors_complete else "Authors not listed"
+    if missing:
+        return f"+{missing} more"
+    if not paper.authors_complete:
+        return "et al."
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One numbered page of a paginated list."""
+
+    number: int
+    href: str
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    current: int
+    total: int
+    previous: str | None
+    next: str | None
+    pages: tuple[Page | None, ...]  # None marks a gap ("...")
+
+
+def pagination(current: int, total: int, href_of, window: int = 2) -> Pagination | None:
+    """Numbered page links around the current page, plus first and last; None for one page.
+
+    Only O(window) links per page, so a 200-page tag does not list 200 links on every page.
+    """
+    if total <= 1:
+        return None
+    shown = sorted({1, total, *range(max(1, current - window), min(total, current + window) + 1)})
+    pages: list[Page | None] = []
+    previous_number = 0
+    for number in shown:
+        if number > previous_number + 1:
+            pages.append(None)
+        pages.append(Page(number, href_of(number), number == current))
+        previous_number = number
+    return Pagination(
+        current=current,
+        total=total,
+        previous=href_of(current - 1) if current > 1 else None,
+        next=href_of(current + 1) if current < total else None,
+        pages=tuple(pages),
+    )
+
+
+def page_count(items: int, page_size: int) -> int:
+    return max(1, -(-items // page_size))
+
+
+@dataclass(frozen=True, slots=True)
+class LetterGroup:
+    letter: str
+    anchor: str
+    authors: tuple[CountedLink, ...]
+
+
+def letter_groups(index: SiteIndex, authors: Sequence[Author]) -> tuple[LetterGroup, ...]:
+    """Authors grouped by initial, in the (alphabetical) order the model gives them."""
+    groups: dict[str, list[CountedLink]] = {}
+    for author in authors:
+        letter = initial_of(author.name)
+        groups.setdefault(letter, []).append(
+            CountedLink(index.link(index.urls.author(author.slug)), author.name, len(author.papers))
+        )
+    ordered = sorted(groups, key=lambda letter: (letter == "#", letter))
+    return tuple(
+        LetterGroup(letter, "letter-" + (f"{ord(letter):x}" if not letter.isascii() or letter == "#" else letter),
+                    tuple(groups[letter]))
+        for letter in ordered
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MonthGroup:
+    name: str
+    anchor: str
+    days: tuple[CountedLink, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class YearGroup:
+    year: int
+    months: tuple[MonthGroup, ...]
+
+
+def archive_groups(index: SiteIndex, days: Sequence[DigestDay]) -> tuple[YearGroup, ...]:
+    """Digest days by year and month, newest first (the order the model gives them)."""
+    years: dict[int, dict[int, list[CountedLink]]] = {}
+    for day in days:
+        link = CountedLink(index.link(index.urls.day(day.date)), date_text(day.date), len(day.papers))
+        years.setdefault(day.date.year, {}).setdefault(day.date.month, []).append(link)
+    return tuple(
+        YearGroup(year, tuple(
+            MonthGroup(f"{MONTHS[month - 1]} {year}", f"m-{year}-{month:02d}", tuple(links))
+            for month, links in months.items()
+        ))
+        for year, months in years.items()
+    )
