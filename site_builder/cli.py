@@ -41,7 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)")
     ingest.add_argument(
         "--as-of", type=_date_arg, default=None, metavar="YYYY-MM-DD",
-        help="capture date for dumps that show none (default: the date recorded at first ingest, else today)",
+        help="capture date for the dumps named here, and sources never ingested before, that show no date "
+        "of their own (default: today); other sources keep the date recorded at their first ingest",
     )
 
     build = sub.add_parser("build", help="build the website into public/", description="Load content/, render every page and feed, write public/, index it with Pagefind.")

@@ -7,11 +7,13 @@ import hashlib
 from slugify import slugify as _slugify
 
 MAX_SLUG_LENGTH = 80
+# Apostrophes join, they do not separate: "Don't" -> "dont", "Sion's" -> "sions", "O'Neil" -> "oneil".
+_REPLACEMENTS = [["'", ""], ["\u2019", ""], ["\u02bc", ""]]
 
 
 def make_slug(text: str, max_length: int = MAX_SLUG_LENGTH) -> str:
     """`text` as a URL slug; never empty (falls back to a hash of the text)."""
-    slug = _slugify(text, max_length=max_length, word_boundary=True, lowercase=True)
+    slug = _slugify(text, max_length=max_length, word_boundary=True, lowercase=True, replacements=_REPLACEMENTS)
     if not slug:
         slug = "x-" + short_hash(text)
     return slug

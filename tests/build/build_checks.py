@@ -19,11 +19,6 @@ FIXTURE_CONTENT = FIXTURE_SITE / "content"
 SHIPPED_CONTENT = REPO / "content"
 
 
-def shipped_content_ready() -> bool:
-    """The shipped content has papers once `site-builder ingest` has run."""
-    return any((SHIPPED_CONTENT / "papers").glob("*.md"))
-
-
 def build(content: Path, out: Path, **options) -> tuple[BuildReport, list[str]]:
     """build_site with search off unless asked, capturing what it prints."""
     lines: list[str] = []
