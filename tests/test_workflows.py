@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.build.build_checks import broken_links, broken_xml_urls
 from tests.conftest import REPO
 
 WORKFLOWS = REPO / ".github" / "workflows"
@@ -107,8 +108,6 @@ def test_site_workflow_commands_build_the_site_in_a_copy_of_the_repo(tmp_path: P
     for command in commands:
         argv = shlex.split(command)
         argv[0] = str(cli)
-        if argv[1] == "build":
-            argv.append("--no-search")  # the search index has its own tests; keep this one fast
         result = subprocess.run(argv, cwd=repo, capture_output=True, text=True, env=env, timeout=600)
         assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
     # The daily ingest of the committed sources changes nothing: the committed content is current.
@@ -116,6 +115,14 @@ def test_site_workflow_commands_build_the_site_in_a_copy_of_the_repo(tmp_path: P
         if path.is_file():
             copy = repo / path.relative_to(REPO)
             assert copy.read_bytes() == path.read_bytes(), f"ingest changed {path.relative_to(REPO)}"
-    index = (repo / "public" / "index.html").read_text(encoding="utf-8")
-    assert 'href="/repo/' in index
-    assert not re.search(r'(?:href|src)="/(?!repo/)', index), "a link escapes the /repo/ sub-path"
+    # Under the Pages sub-path: every internal link and asset, every feed URL, the search bundle.
+    out, base = repo / "public", STAND_IN_BASE_URL + "/"
+    assert list(broken_links(out, base)) == []  # also asserts every internal link is under /repo/
+    checked, broken = broken_xml_urls(out, base)
+    assert broken == [] and checked > 0
+    for feed in ("feed.xml", "atom.xml"):
+        urls = re.findall(r'(?:href="|<link>|<guid[^>]*>|<id>)(https?://[^"<]+)', (out / feed).read_text(encoding="utf-8"))
+        assert urls and all(u.startswith(base) for u in urls), feed
+    search_page = (out / "search" / "index.html").read_text(encoding="utf-8")
+    assert 'data-base="/repo/"' in search_page and 'src="/repo/pagefind/pagefind-ui.js"' in search_page
+    assert (out / "pagefind" / "pagefind-ui.js").is_file()

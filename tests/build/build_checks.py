@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -120,3 +121,25 @@ def broken_links(root: Path, base_url: str, allow_missing: tuple[str, ...] = ())
                 continue
             if not (root / target).is_file():
                 yield f"{page.relative_to(root)}: <{tag} {attr}={value!r}> -> {target} is missing"
+
+
+URL_IN_XML = re.compile(r"""(?:href|xmlUrl|htmlUrl)="([^"]+)"|<(?:link|loc|guid|id)[^>]*>(https?://[^<]+)<""")
+
+
+def broken_xml_urls(out: Path, base_url: str) -> tuple[int, list[str]]:
+    """(URLs checked, those that point into the site but at no written file) of the feeds, OPML
+    and sitemaps."""
+    checked, broken = 0, []
+    for path in files_under(out):
+        if path.suffix not in (".xml", ".opml") or "pagefind" in path.parts:
+            continue
+        for match in URL_IN_XML.finditer(path.read_text(encoding="utf-8")):
+            url = match.group(1) or match.group(2)
+            if not url.startswith(base_url):
+                assert not url.startswith("/"), f"{path}: relative URL {url!r} in a feed"
+                continue
+            target = internal_target(url, base_url, base_url)
+            checked += 1
+            if target and not (out / target).is_file():
+                broken.append(f"{path.relative_to(out)}: {url}")
+    return checked, broken

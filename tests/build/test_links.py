@@ -9,31 +9,9 @@ from pathlib import Path
 import pytest
 
 from build_checks import (
-    FIXTURE_CONTENT, SHIPPED_CONTENT, broken_links, build, files_under, html_pages, internal_target,
+    FIXTURE_CONTENT, SHIPPED_CONTENT, broken_links, broken_xml_urls, build, html_pages, internal_target,
     links_and_ids, page_url_of,
 )
-
-URL_IN_XML = re.compile(r"""(?:href|xmlUrl|htmlUrl)="([^"]+)"|<(?:link|loc|guid|id)[^>]*>(https?://[^<]+)<""")
-
-
-def broken_xml_urls(out: Path, base_url: str) -> tuple[int, list[str]]:
-    """(URLs checked, those that point into the site but at no written file) of the feeds, OPML
-    and sitemaps."""
-    checked, broken = 0, []
-    for path in files_under(out):
-        if path.suffix not in (".xml", ".opml") or "pagefind" in path.parts:
-            continue
-        for match in URL_IN_XML.finditer(path.read_text(encoding="utf-8")):
-            url = match.group(1) or match.group(2)
-            if not url.startswith(base_url):
-                assert not url.startswith("/"), f"{path}: relative URL {url!r} in a feed"
-                continue
-            target = internal_target(url, base_url, base_url)
-            checked += 1
-            if target and not (out / target).is_file():
-                broken.append(f"{path.relative_to(out)}: {url}")
-    return checked, broken
-
 
 def check_links(out: Path, base_url: str, searched: bool) -> None:
     # Without the search index, only the search page's Pagefind files are expected to be missing.
