@@ -3,10 +3,8 @@ must resolve to a file the build wrote; under a base path every internal link st
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-import pytest
 
 from build_checks import (
     FIXTURE_CONTENT, SHIPPED_CONTENT, broken_links, broken_xml_urls, build, html_pages, internal_target,
