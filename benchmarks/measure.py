@@ -1,0 +1,124 @@
+"""Run one command as a child process and measure it: wall time, peak memory, output.
+
+Peak memory is measured two ways, because a build may use several processes (render workers,
+Pagefind):
+* `largest_mb`: the largest single process of the tree (`ru_maxrss` from `wait4`, which Linux
+  reports as the maximum over the child and every descendant it waited for);
+* `tree_mb`: the peak of the whole tree's memory added up (proportional set size, so pages the
+  workers share with their parent are not counted twice), sampled from /proc every 0.25 s
+  (about 1% of one core). Short spikes between samples are missed, so the figure reported is
+  max(tree, largest).
+Off Linux (no /proc) only `largest_mb` is known.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SAMPLE_SECONDS = 0.25
+_PROC = Path("/proc")
+
+
+@dataclass(frozen=True)
+class Measurement:
+    seconds: float
+    returncode: int
+    largest_mb: float  # the largest single process
+    tree_mb: float | None  # the whole process tree, summed (None where it cannot be sampled)
+    output: str  # stdout and stderr, interleaved
+    load: float | None = None  # the machine's 1-minute load average when the run started
+
+    @property
+    def peak_mb(self) -> float:
+        return max(self.largest_mb, self.tree_mb or 0.0)
+
+
+def run_measured(command: list[str], cwd: Path | None = None) -> Measurement:
+    """Run `command` to completion and measure it (see the module docstring)."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    chunks: list[bytes] = []
+    reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: process.stdout.read(65536), b"")), daemon=True)
+    reader.start()
+    sampler = _TreeSampler(process.pid)
+    sampler.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
+    sampler.stop()
+    reader.join()
+    process.stdout.close()
+    # ru_maxrss is in kilobytes on Linux, bytes on macOS.
+    largest = usage.ru_maxrss / (1024 * 1024) if sys.platform == "darwin" else usage.ru_maxrss / 1024
+    output = b"".join(chunks).decode("utf-8", "replace")
+    return Measurement(seconds, process.returncode, largest, sampler.peak_mb, output, load)
+
+
+class _TreeSampler(threading.Thread):
+    """Samples the summed memory of a process and its descendants until stopped."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_kb = 0
+        self.available = _PROC.is_dir()
+        self._stopping = threading.Event()
+
+    @property
+    def peak_mb(self) -> float | None:
+        return self.peak_kb / 1024 if self.available else None
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.join()
+
+    def run(self) -> None:
+        while self.available and not self._stopping.is_set():
+            # The tree is walked afresh every time: a short-lived child (Pagefind) must not be missed.
+            self.peak_kb = max(self.peak_kb, sum(_memory_kb(pid) for pid in _descendants(self.pid)))
+            self._stopping.wait(SAMPLE_SECONDS)
+
+
+def _descendants(root: int) -> list[int]:
+    """`root` and every process below it (from each process's parent id in /proc/<pid>/stat)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir(_PROC):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        # The command name (in parentheses) may hold spaces; the parent id is the second field after it.
+        ppid = int(stat[stat.rindex(")") + 2 :].split(" ", 2)[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    found, queue = [], [root]
+    while queue:
+        pid = queue.pop()
+        found.append(pid)
+        queue.extend(children.get(pid, ()))
+    return found
+
+
+_PSS_RE = re.compile(r"^Pss:\s+(\d+) kB", re.MULTILINE)
+_RSS_RE = re.compile(r"^VmRSS:\s+(\d+) kB", re.MULTILINE)
+
+
+def _memory_kb(pid: int) -> int:
+    """Proportional set size of `pid` (resident size where smaps_rollup is unavailable); 0 once gone."""
+    for name, pattern in (("smaps_rollup", _PSS_RE), ("status", _RSS_RE)):
+        try:
+            match = pattern.search((_PROC / str(pid) / name).read_text())
+        except OSError:
+            continue
+        if match:
+            return int(match.group(1))
+    return 0

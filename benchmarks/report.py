@@ -1,0 +1,130 @@
+"""Benchmark results: one `Scenario` per (size, scenario), the Markdown table, the target checks."""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from benchmarks.measure import Measurement
+
+# The build's last summary line: "  into public in 6.12s: config 0.01s, load 1.20s, ..., swap 0.05s".
+_STAGES_LINE_RE = re.compile(r"\bin \d+(?:\.\d+)?s: (.+)$", re.MULTILINE)
+_STAGE_RE = re.compile(r"([A-Za-z][\w-]*) (\d+(?:\.\d+)?)s\b")
+
+
+def parse_stage_seconds(output: str) -> dict[str, float]:
+    """Stage -> seconds from a build's output; {} when it prints no stage timings."""
+    matches = _STAGES_LINE_RE.findall(output)
+    if not matches:
+        return {}
+    return {stage: float(seconds) for stage, seconds in _STAGE_RE.findall(matches[-1])}
+
+
+@dataclass
+class Scenario:
+    """The runs of one scenario at one size (wall seconds per run, memory, what was written)."""
+
+    size: int  # papers in the corpus
+    name: str  # "cold", "no-op", "one edit", "ingest"
+    pages: int  # HTML pages in the output (papers written, for the ingest)
+    files: int
+    seconds: list[float]
+    peak_mb: float  # whole process tree, the highest over the runs
+    largest_mb: float  # largest single process, the highest over the runs
+    stages: dict[str, float] = field(default_factory=dict)  # stage -> median seconds over the runs
+    failed: bool = False
+    search: bool = False
+    load: float | None = None  # the highest 1-minute load average seen at the start of a run
+
+    @classmethod
+    def from_runs(cls, size: int, name: str, runs: Sequence[Measurement], pages: int, files: int, search: bool) -> Scenario:
+        parsed = [parse_stage_seconds(m.output) for m in runs]
+        stage_names = list(dict.fromkeys(stage for stages in parsed for stage in stages))
+        stages = {s: statistics.median(p[s] for p in parsed if s in p) for s in stage_names}
+        return cls(
+            size=size, name=name, pages=pages, files=files, seconds=[m.seconds for m in runs],
+            peak_mb=max((m.peak_mb for m in runs), default=0.0), largest_mb=max((m.largest_mb for m in runs), default=0.0),
+            stages=stages, failed=not runs or any(m.returncode != 0 for m in runs), search=search,
+            load=max((m.load for m in runs if m.load is not None), default=None),
+        )
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds) if self.seconds else float("nan")
+
+    @property
+    def per_second(self) -> float:
+        return self.pages / self.median if self.seconds and self.median > 0 else 0.0
+
+
+def markdown_table(results: Sequence[Scenario]) -> str:
+    """One row per scenario: wall seconds (median, min, max over the runs), pages per second of
+    the median, peak memory, the load average seen (other work on the machine inflates times)."""
+    lines = [
+        "| papers | scenario | pages | wall s median | min | max | pages/s | peak MB (all processes) | largest process MB | load | median s per stage |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        name = r.name + (" + search" if r.search and r.name != "ingest" else "")
+        if r.failed:
+            name += " (FAILED)"
+        unit = " papers" if r.name == "ingest" else ""
+        stages = ", ".join(f"{stage} {seconds:.2f}" for stage, seconds in r.stages.items()) or "-"
+        lines.append(
+            f"| {r.size:,} | {name} | {r.pages:,}{unit} | {r.median:.2f} | {min(r.seconds, default=0):.2f} | "
+            f"{max(r.seconds, default=0):.2f} | {r.per_second:,.0f} | {r.peak_mb:.0f} | {r.largest_mb:.0f} | "
+            f"{'-' if r.load is None else f'{r.load:.1f}'} | {stages} |"
+        )
+    cores = os.cpu_count() or 1
+    busiest = max((r.load for r in results if r.load is not None), default=0.0)
+    if busiest > cores + 1:  # the benchmark's own builds keep the load near the core count
+        lines.append(f"\nThe machine was busy (1-minute load up to {busiest:.1f} on {cores} cores): these times are inflated.")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    target: str
+    passed: bool | None  # None: not measured
+    detail: str
+
+    def line(self) -> str:
+        mark = {True: "PASS", False: "FAIL", None: "SKIP"}[self.passed]
+        return f"{mark}  {self.target}: {self.detail}"
+
+
+def check_targets(results: Sequence[Scenario], search: bool) -> list[Verdict]:
+    """The targets of issue 6 that these results can decide (medians against the bars)."""
+    found = {(r.size, r.name): r for r in results}
+    verdicts: list[Verdict] = []
+
+    def bar(target: str, size: int, name: str, limit: float, what: str = "seconds") -> None:
+        r = found.get((size, name))
+        if r is None:
+            verdicts.append(Verdict(target, None, f"{name} at {size:,} papers not measured"))
+        elif r.failed:
+            verdicts.append(Verdict(target, False, f"{name} at {size:,} papers failed"))
+        else:
+            value = r.median if what == "seconds" else r.peak_mb
+            unit = "s" if what == "seconds" else " MB"
+            verdicts.append(Verdict(target, value <= limit, f"{value:.2f}{unit} (limit {limit:g}{unit})"))
+
+    if search:
+        bar("cold build of 10,000 papers with search <= 25 s", 10000, "cold", 25)
+        bar("one edit at 10,000 papers with search <= 5 s", 10000, "one edit", 5)
+    else:
+        bar("cold build of 10,000 papers <= 7.5 s", 10000, "cold", 7.5)
+        bar("cold build of 10,000 papers <= 500 MB", 10000, "cold", 500, what="memory")
+        small = found.get((10000, "cold"))
+        if small is not None and not small.failed:
+            bar("cold build of 100,000 papers <= 11x the 10,000-paper time", 100000, "cold", 11 * small.median)
+        else:
+            verdicts.append(Verdict("cold build of 100,000 papers <= 11x the 10,000-paper time", None, "needs both sizes"))
+        bar("cold build of 100,000 papers <= 2 GB", 100000, "cold", 2048, what="memory")
+        bar("no-op rebuild of 10,000 papers <= 1 s", 10000, "no-op", 1)
+        bar("one edit at 10,000 papers <= 2 s", 10000, "one edit", 2)
+    bar("ingest of dumps holding 10,000 papers <= 5 s", 10000, "ingest", 5)
+    return verdicts

@@ -1,0 +1,218 @@
+"""Benchmark the build and the ingest on synthetic corpora and print a Markdown table.
+
+    python -m benchmarks.run --sizes 10000 100000 --runs 5 [--search] [--jobs N] [--work DIR] [--check]
+
+For each size: generate the corpus (cached in the work folder by size and seed), then time, each
+as its own `python -m site_builder` process,
+* cold: an empty output folder and nothing else in the work folder (where a build cache would be),
+* no-op: the same content built again over the previous output,
+* one edit: one paper's abstract changed, then built (restored afterwards),
+* ingest: dumps holding the same number of papers ingested into an empty content folder (which
+  holds only the topic rules, so tagging is timed too).
+The file system is synced before every run so one run's writes are not charged to the next.
+`--check` compares the medians with the targets of issue 6 and exits 1 when one is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from benchmarks import generate
+from benchmarks.measure import Measurement, run_measured
+from benchmarks.report import Scenario, check_targets, markdown_table
+
+CONTENT_ENTRIES = ("papers", "authors", "topics.yaml", "site.yaml")  # what the generator writes
+_GENERATOR_FILES = ("corpus.py", "dumps.py", "generate.py", "text.py", "vocabulary.py")
+
+
+def fingerprint(kind: str, papers: int, seed: int) -> str:
+    """Changes whenever a cached corpus would differ: its parameters or the generator's code."""
+    digest = hashlib.sha256(f"{kind}|{papers}|{seed}".encode())
+    for name in _GENERATOR_FILES:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cached(folder: Path, kind: str, papers: int, seed: int, log) -> Path:
+    """`folder/data` holding the generated corpus (content or dumps), generated if missing or stale."""
+    marker, data = folder / "generated.json", folder / "data"
+    stamp = fingerprint(kind, papers, seed)
+    if marker.exists() and json.loads(marker.read_text()).get("fingerprint") == stamp and data.is_dir():
+        return data
+    log(f"[{papers}] generating {kind} ...")
+    if folder.exists():
+        shutil.rmtree(folder)
+    writer = generate.write_dumps if kind == "dumps" else generate.write_content
+    result = writer(data, papers, seed)
+    log(f"[{papers}] generated {result.files} files in {result.seconds:.1f} s")
+    marker.write_text(json.dumps({"fingerprint": stamp, "papers": papers, "seed": seed}) + "\n")
+    return data
+
+
+def _sync() -> None:
+    if hasattr(os, "sync"):
+        os.sync()
+
+
+def _clean_for_cold(run_dir: Path, content: Path) -> None:
+    """Leave only the content (as generated) and the cache marker: no output, no build cache."""
+    keep = {"data", "generated.json"}
+    for entry in run_dir.iterdir():
+        if entry.name not in keep:
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+    for entry in content.iterdir():
+        if entry.name not in CONTENT_ENTRIES:
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+
+
+def count_pages(out: Path) -> tuple[int, int]:
+    """(HTML pages, all files) under `out`."""
+    pages = files = 0
+    for _root, _dirs, names in os.walk(out):
+        files += len(names)
+        pages += sum(1 for n in names if n.endswith(".html"))
+    return pages, files
+
+
+@dataclass
+class Options:
+    runs: int
+    search: bool
+    jobs: int | None
+    python: str = sys.executable
+
+
+def build_command(options: Options, content: Path, out: Path) -> list[str]:
+    command = [options.python, "-m", "site_builder", "build", "--content", str(content), "--out", str(out)]
+    if not options.search:
+        command.append("--no-search")
+    if options.jobs:
+        command += ["--jobs", str(options.jobs)]
+    return command
+
+
+def edited_paper(content: Path) -> Path:
+    """The paper the one-edit scenario changes: a fixed one (the middle file by name)."""
+    papers = sorted((content / "papers").glob("*.md"))
+    return papers[len(papers) // 2]
+
+
+def bench_build(size: int, run_dir: Path, content: Path, options: Options, log) -> list[Scenario]:
+    out = run_dir / "public"
+    command = build_command(options, content, out)
+    scenarios = []
+
+    def measured(name: str, before=None) -> Scenario:
+        runs: list[Measurement] = []
+        pages = files = 0
+        for i in range(options.runs):
+            if before:
+                before(i)
+            _sync()
+            m = run_measured(command, cwd=run_dir)
+            runs.append(m)
+            pages, files = count_pages(out) if out.is_dir() else (0, 0)
+            log(f"[{size}] {name} run {i + 1}/{options.runs}: {m.seconds:.2f} s, {m.peak_mb:.0f} MB"
+                + ("" if m.returncode == 0 else f", FAILED (exit {m.returncode})"))
+            if m.returncode != 0:
+                log(m.output[-3000:])
+                break
+        return Scenario.from_runs(size, name, runs, pages, files, search=options.search)
+
+    scenarios.append(measured("cold", before=lambda _i: _clean_for_cold(run_dir, content)))
+    if scenarios[-1].failed:
+        return scenarios
+    scenarios.append(measured("no-op"))
+    paper = edited_paper(content)
+    original = paper.read_bytes()
+    try:
+        def edit(i: int) -> None:
+            text = original.decode("utf-8").rstrip("\n")
+            paper.write_bytes(f"{text} (Benchmark edit {i + 1}.)\n".encode("utf-8"))
+
+        scenarios.append(measured("one edit", before=edit))
+    finally:
+        paper.write_bytes(original)
+    return scenarios
+
+
+def bench_ingest(size: int, run_dir: Path, dumps_dir: Path, options: Options, log) -> Scenario:
+    content = run_dir / "ingested"
+    dumps = [str(p) for p in generate.dump_files(dumps_dir)]
+    command = [options.python, "-m", "site_builder", "ingest", *dumps, "--content", str(content),
+               "--as-of", generate.DUMPS_AS_OF.isoformat()]
+    runs: list[Measurement] = []
+    papers = 0
+    for i in range(options.runs):
+        if content.exists():
+            shutil.rmtree(content)
+        content.mkdir(parents=True)
+        (content / "topics.yaml").write_text(generate.topics_yaml(), encoding="utf-8")
+        _sync()
+        m = run_measured(command, cwd=run_dir)
+        runs.append(m)
+        papers = len(list((content / "papers").glob("*.md"))) if (content / "papers").is_dir() else 0
+        log(f"[{size}] ingest run {i + 1}/{options.runs}: {m.seconds:.2f} s, {papers} papers"
+            + ("" if m.returncode == 0 else f", FAILED (exit {m.returncode})"))
+        if m.returncode != 0:
+            log(m.output[-3000:])
+            break
+    return Scenario.from_runs(size, "ingest", runs, papers, papers, search=False)
+
+
+def run_benchmark(sizes: list[int], work: Path, seed: int, options: Options, ingest: bool = True, log=None) -> list[Scenario]:
+    log = log or (lambda line: print(line, file=sys.stderr, flush=True))
+    results: list[Scenario] = []
+    for size in sizes:
+        corpus_dir = work / f"corpus-{size}-s{seed}"
+        content = cached(corpus_dir, "content", size, seed, log)
+        results += bench_build(size, corpus_dir, content, options, log)
+        if ingest:
+            dumps_dir = cached(work / f"dumps-{size}-s{seed}", "dumps", size, seed, log)
+            results.append(bench_ingest(size, work / f"dumps-{size}-s{seed}", dumps_dir, options, log))
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10000], metavar="N", help="corpus sizes in papers (default: 10000)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per scenario; the table shows the median (default: 5)")
+    parser.add_argument("--search", action="store_true", help="build the Pagefind index too (default: --no-search)")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N", help="passed to the build as --jobs N")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "site-builder-bench", metavar="DIR",
+                        help="where corpora (cached) and outputs go (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default: 1)")
+    parser.add_argument("--no-ingest", dest="ingest", action="store_false", help="skip the ingest benchmark")
+    parser.add_argument("--check", action="store_true", help="compare with the targets of issue 6; exit 1 when one is missed")
+    parser.add_argument("--json", type=Path, default=None, metavar="FILE", help="also write the results as JSON")
+    args = parser.parse_args(argv)
+    if args.runs < 1 or any(size < 1 for size in args.sizes):
+        parser.error("--runs and --sizes must be at least 1")
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    options = Options(runs=args.runs, search=args.search, jobs=args.jobs)
+    results = run_benchmark(args.sizes, args.work, args.seed, options, ingest=args.ingest)
+    print(markdown_table(results))
+    if args.json:
+        args.json.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n", encoding="utf-8")
+    failed = [r for r in results if r.failed]
+    if args.check:
+        verdicts = check_targets(results, search=args.search)
+        print()
+        for verdict in verdicts:
+            print(verdict.line())
+        if any(v.passed is False for v in verdicts):
+            return 1
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

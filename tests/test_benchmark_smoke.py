@@ -1,0 +1,159 @@
+"""The benchmark, run small so it cannot rot: the generator's corpus (deterministic, in the
+content contract, readable by the real loader and ingest) and the runner end to end.
+
+No timing is asserted here; the targets are checked by `python -m benchmarks.run --check`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # `benchmarks/` is a folder of the repository, not an installed package
+    sys.path.insert(0, str(REPO))
+
+from benchmarks import generate, report, run  # noqa: E402
+from benchmarks.corpus import Corpus  # noqa: E402
+from site_builder.ingest.frontmatter import PAPER_FIELDS, parse_paper  # noqa: E402
+from site_builder.slugs import make_slug  # noqa: E402
+
+PAPERS = 300
+
+
+def folder_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def content(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("bench") / "content"
+    generate.write_content(folder, PAPERS, seed=1)
+    return folder
+
+
+def test_generator_is_deterministic(content, tmp_path):
+    again, other = tmp_path / "again", tmp_path / "other"
+    generate.write_content(again, PAPERS, seed=1)
+    generate.write_content(other, PAPERS, seed=2)
+    assert folder_hash(again) == folder_hash(content)
+    assert folder_hash(other) != folder_hash(content)
+    generate.write_dumps(tmp_path / "d1", PAPERS, seed=1)
+    generate.write_dumps(tmp_path / "d2", PAPERS, seed=1)
+    assert folder_hash(tmp_path / "d1") == folder_hash(tmp_path / "d2")
+
+
+def test_content_follows_the_contract(content):
+    files = sorted((content / "papers").glob("*.md"))
+    assert len(files) == PAPERS
+    assert {p.name for p in (content / "authors").glob("*.yaml")}, "a few author profiles"
+    assert (content / "topics.yaml").is_file() and (content / "site.yaml").is_file()
+    titles, authors, categories, tags = set(), {}, set(), set()
+    with_math = 0
+    for path in files:
+        fields, body = parse_paper(path.read_text(encoding="utf-8"), str(path))
+        assert tuple(fields) == PAPER_FIELDS, path
+        assert fields["slug"] == path.stem == make_slug(fields["title"])
+        assert 120 <= len(body.split()) <= 260, path  # 120-250 words, plus a closing "Code is available" line
+        assert 1 <= len(fields["tags"]) <= 4 and fields["categories"]
+        assert fields["authors"] or fields["author_count"], "some authors or at least a count"
+        if not fields["authors_complete"] and fields["authors"]:
+            assert len(fields["authors"]) == 3  # "A, B, C et al."
+        assert fields["added"] is not None and (fields["date"] is None or fields["date"] <= fields["added"])
+        titles.add(fields["title"].casefold())
+        for name in fields["authors"]:
+            authors[name] = authors.get(name, 0) + 1
+        categories.update(fields["categories"])
+        tags.update(fields["tags"])
+        with_math += "$" in body
+    assert len(titles) == PAPERS
+    assert max(authors.values()) >= 10 and min(authors.values()) == 1, "authors repeat, Zipf-like"
+    assert len(categories) >= 8 and len(tags) >= 40
+    assert PAPERS * 0.35 < with_math < PAPERS * 0.65
+
+
+def test_real_loader_reads_the_corpus(content):
+    from site_builder.content import load_content
+
+    loaded = load_content(content, jobs=1)
+    assert len(loaded.papers) == PAPERS
+    assert len(loaded.topic_names) == 60
+    assert loaded.profiles
+
+
+def test_ingest_of_the_dumps_gives_back_the_corpus(tmp_path):
+    from site_builder.ingest import run_ingest
+
+    dumps = tmp_path / "dumps"
+    generate.write_dumps(dumps, PAPERS, seed=3)
+    target = tmp_path / "content"
+    target.mkdir()
+    (target / "topics.yaml").write_text(generate.topics_yaml(), encoding="utf-8")
+    result = run_ingest(generate.dump_files(dumps), target, as_of=generate.DUMPS_AS_OF, log=lambda _line: None)
+    assert result.exit_code == 0
+
+    corpus = Corpus(PAPERS, 3, end=generate.DUMPS_AS_OF, weekdays=generate.DUMP_WEEKDAYS)
+    expected = {p.slug: p for _day, papers in corpus.days() for p in papers}
+    written = sorted((target / "papers").glob("*.md"))
+    assert len(written) == PAPERS
+    for path in written:
+        fields, body = parse_paper(path.read_text(encoding="utf-8"), str(path))
+        paper = expected[path.stem]
+        assert (fields["title"], body) == (paper.title, paper.abstract)
+        assert fields["date"] == (paper.date or paper.added) and fields["added"] == paper.added
+        from_profile = any(s.startswith("profile-") for s in fields["sources"])
+        assert fields["categories"] == ([paper.categories[0]] if from_profile else [])  # daily lists show none
+        assert tuple(fields["tags"]) == paper.tags  # the topic rules find exactly the paper's topics
+        assert fields["upvotes"] == (paper.upvotes or None)  # the list shows no count of 0
+        assert fields["code"] == (paper.code and from_profile)
+        if fields["authors"]:  # from a profile page: three names, then "et al."
+            assert tuple(fields["authors"]) == paper.all_authors[:3]
+        if paper.organization is None:
+            assert fields["author_count"] == len(paper.all_authors)
+        else:
+            assert paper.organization[1] in fields["organization"]
+
+
+def test_stage_seconds_are_read_from_the_build_summary(tmp_path):
+    from site_builder.build import BuildReport, summary
+
+    built = BuildReport(tmp_path, {"paper": 3}, feeds=2, files=9, bytes=1000, searched=False,
+                        seconds={"load": 1.25, "pages": 2.5, "write": 0.75})
+    assert report.parse_stage_seconds("\n".join(summary(built))) == {"load": 1.25, "pages": 2.5, "write": 0.75}
+    assert report.parse_stage_seconds("no timings here") == {}
+
+
+def test_check_compares_medians_with_the_targets():
+    def scenario(name, seconds, mb=100.0, size=10000):
+        return report.Scenario(size, name, 100, 100, seconds, mb, mb)
+
+    verdicts = {v.target: v.passed for v in report.check_targets(
+        [scenario("cold", [7.0, 7.2, 9.0]), scenario("no-op", [1.5]), scenario("cold", [70.0], mb=2500, size=100000)],
+        search=False,
+    )}
+    assert verdicts["cold build of 10,000 papers <= 7.5 s"] is True  # the median, not the worst run
+    assert verdicts["no-op rebuild of 10,000 papers <= 1 s"] is False
+    assert verdicts["cold build of 100,000 papers <= 11x the 10,000-paper time"] is True
+    assert verdicts["cold build of 100,000 papers <= 2 GB"] is False
+    assert verdicts["one edit at 10,000 papers <= 2 s"] is None  # not measured
+
+
+def test_runner_end_to_end(tmp_path, capsys):
+    exit_code = run.main(["--sizes", str(PAPERS), "--runs", "1", "--work", str(tmp_path), "--check"])
+    table = capsys.readouterr().out
+    rows = [line for line in table.splitlines() if line.startswith(f"| {PAPERS} |")]
+    assert [row.split("|")[2].strip() for row in rows] == ["cold", "no-op", "one edit", "ingest"], table
+    assert exit_code == 0, table  # nothing failed, and no target applies at this size
+
+    corpus = tmp_path / f"corpus-{PAPERS}-s1"
+    slugs = {p.stem for p in (corpus / "data" / "papers").glob("*.md")}
+    built = {p.parent.name for p in (corpus / "public" / "papers").glob("*/index.html")}
+    assert built == slugs and len(slugs) == PAPERS, "the build wrote a page per paper"
+    assert "(Benchmark edit" not in run.edited_paper(corpus / "data").read_text(encoding="utf-8"), "edit undone"
+    assert len(list((tmp_path / f"dumps-{PAPERS}-s1" / "ingested" / "papers").glob("*.md"))) == PAPERS
