@@ -82,6 +82,8 @@ def test_tests_workflow_runs_the_ci_command() -> None:
     assert "push" in tests["on"] and "pull_request" in tests["on"]
     runs = [s["run"] for s in tests["jobs"]["tests"]["steps"] if "run" in s]
     assert runs == ["bash .ci/run"]
+    uploads = [s for s in tests["jobs"]["tests"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact")]
+    assert uploads and uploads[0]["if"] == "always()" and uploads[0]["with"]["path"] == "test-artifacts/"
 
 
 def _site_commands() -> list[str]:
