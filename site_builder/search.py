@@ -1,62 +1,95 @@
 """The last build stage: a client-side search index of the written site, made by Pagefind.
 
 Pagefind reads the HTML pages (only those with `data-pagefind-body`: the paper pages) and writes a
-static search bundle to `<site>/pagefind/`, which the `/search/` page loads in the browser.
+static search bundle to `<site>/pagefind/`, which the `/search/` page loads in the browser. A site
+with more pages than one part holds is indexed in parts (`pagefind/parts/<name>/`, one Pagefind
+run each, several at once), which the search page merges (`pagefind/parts.json` lists them); a
+rebuild given the previous build re-indexes only the parts whose pages changed and reuses the
+others, by hard links or by moving them (search_parts.py: the rule, and the manifest it keeps).
 
 We run the executable shipped in the `pagefind-bin` wheel with `subprocess`, rather than the
 `pagefind` package's Python API: that API drives the same executable through an asyncio service
 protocol and is meant for indexing records that are not on disk; our pages are on disk, and the
 CLI gives one synchronous run, its exit status and its messages, with nothing downloaded.
 
-Then we rewrite the bundle's filter files (a few small files; the word index and the per-page
-fragments are left as Pagefind wrote them), for two reasons found in Pagefind 1.5.2:
-- Safety: Pagefind stores a filter value as the element's text, markup characters included, and its
-  Default UI inserts filter labels with innerHTML. An author named `<img src=x onerror=...>` in a
-  scraped dump would run script on /search/. We store filter values HTML-escaped, so the UI shows
-  them as text (titles and excerpts are already safe: the UI sets titles as text and Pagefind
-  escapes excerpts). Escaping quotes too has a bonus: Pagefind cannot filter on a value with a
-  `"` in it (its own bug), but can on `&quot;`.
-- Reproducibility: Pagefind writes each filter's values in hash-map order (Pagefind/pagefind#638),
-  so the same pages give filter files with other bytes and names on every run, hence another
-  metadata file and `pagefind-entry.json`. We sort them and name files by a hash of the result.
-If the bundle's layout is not the one we know (a future Pagefind), the build fails rather than
-publish an index that is unsafe and differs run to run.
+Each bundle's filter files and metadata are then rewritten (search_bundle.py): values escaped,
+sorted so that the same pages give the same bytes, and the date order prepared for search.js to
+sort results by date across parts.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import html
-import json
+import importlib.metadata
 import os
 import shutil
 import subprocess
+import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import cbor2
-
 from site_builder.errors import BuildError
+from site_builder.search_bundle import link_file, link_tree, normalize_bundle, write_new
+from site_builder.search_parts import (
+    BUNDLE_DIR,
+    DEFAULT_MAX_PART_PAGES,
+    MANIFEST_FILE,
+    PARTS_DIR,
+    PARTS_FILE,
+    Manifest,
+    PageEntry,
+    Part,
+    manifest_bytes,
+    parts_listing,
+    plan_parts,
+    read_manifest,
+    scan_page,
+)
 
-BUNDLE_DIR = "pagefind"  # under the site root; the search page loads {base}pagefind/pagefind-ui.js
-_SIGNATURE = b"pagefind_dcd"  # every Pagefind index file, once gunzipped, starts with this
 _NO_BODY_NOTICE = "Did not find a data-pagefind-body element"
-_SUPPORTED = "pip install 'pagefind-bin>=1.5.2,<1.6'"
+_SCRATCH_PREFIX = ".pagefind-"  # our temporary folders inside the site, removed when done
+# Top-level files a part's bundle needs in the browser (besides its index/, filter/ and fragment/
+# folders); the rest of Pagefind's output (its UI scripts and styles, the same for every run) is
+# kept once, at the top of pagefind/, where search.html loads them.
+_INDEX_FILES = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json")
+# Concurrent Pagefind runs: one per core, while their memory (measured: ~150 KB per page indexed)
+# stays within this budget, so 100,000 pages build within 2 GB.
+_RUN_MEMORY_BUDGET = 1_200_000_000
+_RUN_BYTES_PER_PAGE = 150_000
+_SCAN_THREADS = 4
 
 
 @dataclass(frozen=True)
 class SearchStats:
-    """What indexing did: pages in the index and wall-clock seconds (Pagefind plus our rewrite)."""
+    """What indexing did: pages in the index, wall-clock seconds (Pagefind plus our rewrite),
+    parts of the index and how many of them were indexed afresh (the others were reused)."""
 
     pages: int
     seconds: float
+    parts: int = 1
+    reindexed: int = 1
 
 
-def index_site(site_dir: Path, log: Callable[[str], None] = print) -> SearchStats:
+def index_site(
+    site_dir: Path,
+    log: Callable[[str], None] = print,
+    previous: Path | None = None,
+    changed: Iterable[str] | None = None,
+    *,
+    max_part_pages: int = DEFAULT_MAX_PART_PAGES,
+    jobs: int | None = None,
+) -> SearchStats:
     """Index the built site in `site_dir` with Pagefind into `site_dir/pagefind/`.
+
+    Cold by default. Given `previous`, the previous build's site folder (intact; it may be
+    `site_dir` itself), the parts whose pages are unchanged are hard-linked from its index rather
+    than indexed again. `changed` lists the output-relative paths ("papers/x/index.html") of the
+    pages added, changed or removed since that build; if it is None, every page is read and
+    compared with the previous index's digests. Either way the result is byte-identical to a cold
+    index of the same site. `max_part_pages` caps a part; `jobs` caps concurrent Pagefind runs
+    (default: one per core, within a memory budget).
 
     Raises BuildError with Pagefind's own message if it fails or is not installed.
     Logs one summary line on success (and a warning if no page was marked for indexing).
@@ -65,15 +98,43 @@ def index_site(site_dir: Path, log: Callable[[str], None] = print) -> SearchStat
     site_dir = Path(site_dir)
     if not site_dir.is_dir():
         raise BuildError(f"cannot index for search: {site_dir} is not a folder", path=site_dir)
+    executable = pagefind_executable()
     bundle = site_dir / BUNDLE_DIR
-    if bundle.exists():  # hashed file names: a previous bundle's files would otherwise linger
-        shutil.rmtree(bundle)
-    result = _run_pagefind(site_dir)
-    if _NO_BODY_NOTICE in result.stdout:
-        log("warning: no page is marked data-pagefind-body (no paper pages?), so search covers every page")
-    pages = _normalize_bundle(bundle)
-    stats = SearchStats(pages=pages, seconds=time.perf_counter() - started)
-    log(f"Indexed {stats.pages:,} pages for search in {stats.seconds:.2f}s")
+    for scratch in site_dir.glob(_SCRATCH_PREFIX + "*"):  # left by an interrupted run
+        shutil.rmtree(scratch, ignore_errors=True)
+    old = None
+    try:
+        old = _previous_index(site_dir, Path(previous), max_part_pages) if previous is not None else None
+        if bundle.exists():  # hashed file names: a previous bundle's files would otherwise linger
+            shutil.rmtree(bundle)
+        if old is None or changed is None:
+            pages = _scan_site(site_dir)
+        else:
+            pages = _apply_changes(site_dir, old.manifest, changed)
+        if pages:
+            parts = plan_parts(pages.values(), max_part_pages)
+            reindexed = _index_parts(site_dir, executable, parts, old, jobs)
+            manifest = Manifest(_pagefind_version(), max_part_pages, False, tuple(parts))
+            stats = SearchStats(len(pages), 0.0, len(parts), reindexed)
+        else:
+            manifest = Manifest(_pagefind_version(), max_part_pages, True, (Part(f"{BUNDLE_DIR}/", ()),))
+            stats = SearchStats(_index_whole_site(site_dir, executable, log), 0.0)
+        write_new(bundle / PARTS_FILE, parts_listing(list(manifest.parts)))
+        write_new(bundle / MANIFEST_FILE, manifest_bytes(manifest))
+    except BaseException:
+        if old is not None and old.inside:  # indexing in place failed: put the old index back
+            old.put_back(bundle)
+            old = None
+        raise
+    finally:
+        if old is not None and old.inside:
+            shutil.rmtree(old.root, ignore_errors=True)
+    stats = SearchStats(stats.pages, time.perf_counter() - started, stats.parts, stats.reindexed)
+    line = f"Indexed {stats.pages:,} pages for search in {stats.seconds:.2f}s"
+    if stats.parts > 1 or previous is not None:
+        count = f"{stats.parts} part" + ("s" if stats.parts > 1 else "")
+        line += f" ({count}: {stats.reindexed} indexed, {stats.parts - stats.reindexed} reused)"
+    log(line)
     return stats
 
 
@@ -92,14 +153,197 @@ def pagefind_executable() -> Path:
         ) from None
 
 
-def _run_pagefind(site_dir: Path) -> subprocess.CompletedProcess[str]:
-    command = [str(pagefind_executable()), "--site", str(site_dir.resolve()), "--output-subdir", BUNDLE_DIR]
+def _pagefind_version() -> str:
+    try:
+        return importlib.metadata.version("pagefind-bin")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _reusable_manifest(root: Path, max_part_pages: int) -> Manifest | None:
+    """The manifest of the index in `root`, if its parts can be reused by this run."""
+    old = read_manifest(root / MANIFEST_FILE)
+    if old is None or old.whole_site or old.max_pages != max_part_pages or old.pagefind_version != _pagefind_version():
+        return None
+    return old
+
+
+@dataclass
+class _PreviousIndex:
+    """The previous build's index, whose unchanged parts this run reuses.
+
+    If the site being indexed already holds that index (indexing in place, or a new build folder
+    made as a hard-linked copy of the previous one), it is moved aside and its parts are moved
+    back into place: a rename per part. Otherwise the parts are hard-linked file by file from the
+    previous build's folder, which stays as it was.
+    """
+
+    root: Path  # its pagefind/ folder
+    manifest: Manifest
+    inside: bool  # moved aside within the site being indexed
+    moved: list[tuple[Path, Path]] = field(default_factory=list)
+
+    def reuse(self, bundle: str, target: Path) -> bool:
+        """Put the previous bundle `bundle` ("pagefind/parts/x/") at `target`; False if it is gone."""
+        inside = bundle.removeprefix(f"{BUNDLE_DIR}/").strip("/")
+        source = self.root / inside if inside else self.root
+        if not (source / "pagefind-entry.json").is_file():
+            return False
+        if self.inside:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source.rename(target)
+            self.moved.append((source, target))
+        else:
+            link_tree(source, target, skip=(PARTS_DIR, PARTS_FILE, MANIFEST_FILE))
+        return True
+
+    def ui_files(self) -> list[Path]:
+        return [path for path in sorted(self.root.iterdir()) if _is_ui_file(path)] if self.root.is_dir() else []
+
+    def put_back(self, bundle: Path) -> None:
+        """Undo the moves and make the previous index the site's again."""
+        for source, target in reversed(self.moved):
+            target.rename(source)
+        shutil.rmtree(bundle, ignore_errors=True)
+        self.root.rename(bundle)
+
+
+def _previous_index(site_dir: Path, previous: Path, max_part_pages: int) -> _PreviousIndex | None:
+    """The previous build's index, if it can be reused: the site's own (moved aside) when it is that
+    index, else the one in the `previous` folder; None if neither can."""
+    bundle, theirs = site_dir / BUNDLE_DIR, previous / BUNDLE_DIR
+    own = _reusable_manifest(bundle, max_part_pages) if bundle.is_dir() else None
+    if own is not None and (previous.resolve() == site_dir.resolve() or _same_file(bundle, theirs, MANIFEST_FILE)):
+        aside = site_dir / f"{_SCRATCH_PREFIX}previous"
+        bundle.rename(aside)
+        return _PreviousIndex(aside, own, inside=True)
+    if theirs.resolve() == bundle.resolve():
+        return None
+    manifest = _reusable_manifest(theirs, max_part_pages)
+    return _PreviousIndex(theirs, manifest, inside=False) if manifest is not None else None
+
+
+def _same_file(first: Path, second: Path, name: str) -> bool:
+    try:
+        return (first / name).read_bytes() == (second / name).read_bytes()
+    except OSError:
+        return False
+
+
+def _scan_site(site_dir: Path) -> dict[str, PageEntry]:
+    """Every page of the site with a data-pagefind-body element (our own folders skipped).
+
+    Reading is I/O and hashing, both done outside the GIL: a few threads overlap them."""
+    top = str(site_dir)
+    paths: list[str] = []
+    for folder, dirs, files in os.walk(site_dir):
+        if folder == top:
+            dirs[:] = [d for d in dirs if d != BUNDLE_DIR and not d.startswith(_SCRATCH_PREFIX)]
+        paths.extend(os.path.join(folder, name) for name in files if name.endswith(".html"))
+
+    def scan(path: str) -> PageEntry | None:
+        with open(path, "rb") as file:
+            return scan_page(os.path.relpath(path, top).replace(os.sep, "/"), file.read())
+
+    with ThreadPoolExecutor(max_workers=_SCAN_THREADS) as pool:
+        return {entry.path: entry for entry in pool.map(scan, paths, chunksize=64) if entry is not None}
+
+
+def _apply_changes(site_dir: Path, old: Manifest, changed: Iterable[str]) -> dict[str, PageEntry]:
+    """The previous index's pages, with the pages in `changed` read again (or dropped if gone)."""
+    pages = old.pages()
+    for rel in changed:
+        rel = str(rel).replace(os.sep, "/").lstrip("/")
+        if rel.split("/", 1)[0] == BUNDLE_DIR or not rel.endswith(".html"):
+            continue
+        path = site_dir / rel
+        entry = scan_page(rel, path.read_bytes()) if path.is_file() else None
+        if entry is None:
+            pages.pop(rel, None)
+        else:
+            pages[rel] = entry
+    return pages
+
+
+def _index_whole_site(site_dir: Path, executable: Path, log: Callable[[str], None]) -> int:
+    """No page is marked for search: Pagefind indexes every page, into one bundle."""
+    result = _run_pagefind(executable, site_dir, site_dir, ["--output-subdir", BUNDLE_DIR])
+    if _NO_BODY_NOTICE in result.stdout:
+        log("warning: no page is marked data-pagefind-body (no paper pages?), so search covers every page")
+    return normalize_bundle(site_dir / BUNDLE_DIR)
+
+
+def _index_parts(site_dir: Path, executable: Path, parts: list[Part], old: _PreviousIndex | None, jobs: int | None) -> int:
+    """Index each part, or reuse its previous bundle if its pages are the same (same signature).
+
+    Returns how many parts were indexed. Several Pagefind runs go at once (`jobs`); each is a
+    process of its own, so threads that wait on them are enough.
+    """
+    reusable = {(part.bundle, part.signature) for part in old.manifest.parts} if old is not None else set()
+    fresh: list[Part] = []
+    for part in parts:
+        if not ((part.bundle, part.signature) in reusable and old.reuse(part.bundle, site_dir / part.bundle)):
+            fresh.append(part)
+    workers = jobs or _default_jobs(max(len(part.pages) for part in parts))
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(fresh)))) as pool:
+        list(pool.map(lambda part: _index_part(site_dir, executable, part), fresh))
+    if len(parts) > 1:
+        _gather_ui_files(site_dir / BUNDLE_DIR, [site_dir / part.bundle for part in fresh], old)
+    return len(fresh)
+
+
+def _index_part(site_dir: Path, executable: Path, part: Part) -> int:
+    """One Pagefind run over the part's pages, hard-linked at their paths into a scratch folder
+    (so result URLs are the pages' own), writing the part's bundle; returns its page count."""
+    source = Path(tempfile.mkdtemp(prefix=_SCRATCH_PREFIX + "pages-", dir=site_dir))
+    try:
+        for page in part.pages:
+            target = source / page.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            link_file(site_dir / page.path, target)
+        out = (site_dir / part.bundle).resolve()
+        _run_pagefind(executable, source, site_dir, ["--output-path", str(out)])
+    finally:
+        shutil.rmtree(source, ignore_errors=True)
+    return normalize_bundle(out)
+
+
+def _default_jobs(largest_part: int) -> int:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, _RUN_MEMORY_BUDGET // max(1, largest_part * _RUN_BYTES_PER_PAGE)))
+
+
+def _gather_ui_files(bundle: Path, fresh: list[Path], old: _PreviousIndex | None) -> None:
+    """Keep one copy of Pagefind's UI files at the top of a split index (the previous build's if
+    it has them: the same Pagefind version made them), none in the parts."""
+    previous = old.ui_files() if old is not None else []
+    for path in previous:
+        link_file(path, bundle / path.name)
+    for number, part_dir in enumerate(fresh):
+        for path in sorted(part_dir.iterdir()):
+            if _is_ui_file(path):
+                if number == 0 and not previous:
+                    path.rename(bundle / path.name)
+                else:
+                    path.unlink()
+
+
+def _is_ui_file(path: Path) -> bool:
+    return path.is_file() and path.name not in (PARTS_FILE, MANIFEST_FILE) and not _is_index_file(path.name)
+
+
+def _is_index_file(name: str) -> bool:
+    return name in _INDEX_FILES or name.endswith(".pf_meta") or (name.startswith("wasm.") and name.endswith(".pagefind"))
+
+
+def _run_pagefind(executable: Path, site: Path, error_path: Path, extra: list[str]) -> subprocess.CompletedProcess[str]:
+    command = [str(executable), "--site", str(site.resolve()), *extra]
     # Pagefind also reads pagefind.{toml,yml,json} from its working folder and PAGEFIND_* variables;
     # run it in the site folder without those, so that only our arguments decide what it does.
     env = {key: value for key, value in os.environ.items() if not key.startswith("PAGEFIND_")}
     try:
         result = subprocess.run(
-            command, cwd=site_dir, env=env, capture_output=True, text=True, encoding="utf-8", errors="replace"
+            command, cwd=site, env=env, capture_output=True, text=True, encoding="utf-8", errors="replace"
         )
     except OSError as error:  # not executable, wrong architecture...
         raise BuildError(
@@ -107,88 +351,5 @@ def _run_pagefind(site_dir: Path) -> subprocess.CompletedProcess[str]:
         ) from None
     if result.returncode != 0:
         message = "\n".join(part.strip() for part in (result.stderr, result.stdout) if part.strip())
-        raise BuildError(f"Pagefind failed (exit status {result.returncode}):\n{message}", path=site_dir)
+        raise BuildError(f"Pagefind failed (exit status {result.returncode}):\n{message}", path=error_path)
     return result
-
-
-def _normalize_bundle(bundle: Path) -> int:
-    """Escape and sort the filter values of Pagefind's fresh output; return the number of pages.
-
-    Per language, `pagefind-entry.json` names a metadata file, which lists one file per filter.
-    Everything is read and checked before anything is written. Run it once per Pagefind run:
-    a second pass would escape the values again.
-    """
-    entry_path = bundle / "pagefind-entry.json"
-    try:
-        entry = json.loads(entry_path.read_text(encoding="utf-8"))
-        version = entry.get("version", "unknown")
-        pages = sum(int(language["page_count"]) for language in entry["languages"].values())
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-        raise BuildError(f"Pagefind wrote no readable search index ({error})", path=entry_path) from None
-    rewrites: list[_Rewrite] = []
-    try:
-        for language in entry["languages"].values():
-            language["hash"] = _plan_language(bundle, language["hash"], rewrites).new_hash
-    except (OSError, ValueError, KeyError, TypeError, cbor2.CBORError) as error:
-        raise BuildError(
-            f"cannot read the search index of Pagefind {version} ({error}); "
-            f"site_builder knows the index of Pagefind 1.5: {_SUPPORTED}",
-            path=bundle,
-        ) from None
-    for rewrite in rewrites:
-        rewrite.apply()
-    entry["languages"] = dict(sorted(entry["languages"].items()))
-    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    return pages
-
-
-@dataclass(frozen=True)
-class _Rewrite:
-    """One index file to replace by a new one named after its content hash."""
-
-    old: Path
-    new: Path
-    new_hash: str
-    raw: bytes  # uncompressed, signature included
-
-    def apply(self) -> None:
-        self.old.unlink()
-        self.new.write_bytes(gzip.compress(self.raw, compresslevel=9, mtime=0))  # mtime=0: no date
-
-
-def _plan_language(bundle: Path, meta_hash: str, rewrites: list[_Rewrite]) -> _Rewrite:
-    """Plan the new filter files and metadata of one language (all appended to `rewrites`)."""
-    meta_path = bundle / f"pagefind.{meta_hash}.pf_meta"
-    meta = _read_index_file(meta_path)
-    # [version, word-index chunks, ..., filters [[name, file hash]], sorts [[name, page order]], ...]
-    if not (isinstance(meta, list) and len(meta) >= 5 and all(isinstance(part, list) for part in meta[3:5])):
-        raise ValueError(f"unexpected layout of {meta_path.name}")
-    prefix = meta_hash.rsplit("_", 1)[0]  # the language code, as Pagefind prefixes its file names
-    filters = []
-    for name, filter_hash in meta[3]:
-        old = bundle / "filter" / f"{filter_hash}.pf_filter"
-        filter_name, values = _read_index_file(old)
-        if filter_name != name or not all(isinstance(value, str) for value, _pages in values):
-            raise ValueError(f"unexpected layout of {old.name}")
-        safe = sorted([html.escape(value), pages] for value, pages in values)  # one-to-one
-        rewrite = _rewrite(old, bundle / "filter", "{}.pf_filter", prefix, 7, [name, safe])
-        rewrites.append(rewrite)
-        filters.append([name, rewrite.new_hash])
-    meta[3] = sorted(filters)
-    meta[4] = sorted(meta[4], key=lambda sort: sort[0])  # each sort's page order stays as it is
-    rewrite = _rewrite(meta_path, bundle, "pagefind.{}.pf_meta", prefix, 10, meta)
-    rewrites.append(rewrite)
-    return rewrite
-
-
-def _read_index_file(path: Path) -> object:
-    raw = gzip.decompress(path.read_bytes())
-    if not raw.startswith(_SIGNATURE):
-        raise ValueError(f"{path.name} is not a Pagefind index file")
-    return cbor2.loads(raw[len(_SIGNATURE) :])
-
-
-def _rewrite(old: Path, folder: Path, pattern: str, prefix: str, digits: int, data: object) -> _Rewrite:
-    raw = _SIGNATURE + cbor2.dumps(data)
-    new_hash = f"{prefix}_{hashlib.sha256(raw).hexdigest()[:digits]}"
-    return _Rewrite(old=old, new=folder / pattern.format(new_hash), new_hash=new_hash, raw=raw)

@@ -39,6 +39,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 64  # a split search index is fetched in parallel; the default 5 stalls
+
+
 class _SiteHandler(SimpleHTTPRequestHandler):
     """Static files like GitHub Pages: index.html for folders, 404.html for anything missing."""
 
@@ -109,7 +113,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> ServedSite:
     out = work / "public"
     build_site(CONTENT, out, base_url=base_url, search=True, log=lambda *a, **k: None)
     handler = functools.partial(_SiteHandler, directory=str(out))
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = _Server(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield ServedSite(base_url, out, _pages_by_kind(out, base_url))

@@ -1,164 +1,155 @@
 """The search stage: Pagefind indexes a built site, and the index answers queries.
 
-A tiny hand-written site (the markup conventions of the paper template) is indexed for real, then
-queried through Pagefind's own `pagefind.js`, run by Node against a local HTTP server, the way a
-browser would load it from a site under a sub-path (/sub/).
+Hand-written sites (the markup conventions of the paper template) are indexed for real, then
+queried through Pagefind's own `pagefind.js` and the theme's search.js (the plan the search page
+uses to merge an index split in parts), run by Node against a local HTTP server, the way a browser
+would load them from a site under a sub-path (/sub/). Incremental indexing is in
+test_search_incremental.py; the rule that splits an index, in test_search_parts.py.
 """
 
 from __future__ import annotations
 
-import functools
 import gzip
 import html
-import http.server
 import json
-import shutil
 import subprocess
 import sys
-import threading
+from collections import Counter
 from pathlib import Path
 
 import cbor2
 import pytest
 
 from site_builder.errors import BuildError
-from site_builder.search import SearchStats, _normalize_bundle, index_site
+from site_builder.search import SearchStats, index_site
+from site_builder.search_bundle import normalize_bundle
+from tests.build.search_site import (
+    NODE,
+    Paper,
+    bundle_files,
+    language_meta,
+    needs_node,
+    page_path,
+    parts_listing,
+    query,
+    read_index_file,
+    serving,
+    urls,
+    write_site,
+)
 
-NODE = shutil.which("node")
-QUERY_SCRIPT = Path(__file__).parent / "js" / "query_pagefind.mjs"
 SEARCH_JS = Path(__file__).parents[2] / "themes" / "default" / "static" / "search.js"
-needs_node = pytest.mark.skipif(NODE is None, reason="Node.js runs Pagefind's pagefind.js")
-
 INJECTED = '<img src=x onerror="alert(1)">'
 PAPERS = {
-    "zygo-flowers": dict(
+    "zygo-flowers": Paper(
         title="Learning floral symmetry",
         abstract="We study zygomorphic flowers with representation learning.",
         categories=["cs.LG"], topics=["Botany"], authors=["Ada Lovelace", "Alan Turing"],
         date="2023-04-05", code=True,
     ),
-    "spectral-graphs": dict(
+    "spectral-graphs": Paper(
         title="Spectral graph learning",
         abstract="Learning on graphs through their Laplacian spectrum.",
         categories=["math.OC", "cs.LG"], topics=["Graphs"], authors=["Grace Hopper"],
-        date="2024-01-02", code=False,
+        date="2024-01-02",
     ),
-    "inert": dict(
+    "inert": Paper(
         title="<script>alert(1)</script> & friends",
         abstract='An abstract with "quotes" & ampersands about quokkas.',
         categories=["stat.ML"], topics=["Graphs"], authors=[INJECTED],
-        date="2022-12-31", code=False,
+        date="2022-12-31",
     ),
 }  # fmt: skip
 
-
-def paper_page(title, abstract, categories, topics, authors, date, code) -> str:
-    """A paper page as the templates write it: body, title meta, hidden filters and sort."""
-    esc = html.escape
-    filters = "".join(
-        f'<span data-pagefind-filter="{name}">{esc(value)}</span>'
-        for name, values in (("category", categories), ("topic", topics), ("author", authors))
-        for value in values
-    )
-    filters += f'<span hidden data-pagefind-filter="year">{date[:4]}</span>'
-    filters += f'<span hidden data-pagefind-sort="date">{date}</span>'
-    if code:
-        filters += '<span hidden data-pagefind-filter="code">has code</span>'
-    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title></head>
-<body><header><form role="search" action="/sub/search/"><input type="search" name="q"></form></header>
-<main id="main" data-pagefind-body><article>
-<h1 data-pagefind-meta="title">{esc(title)}</h1>
-<p>{", ".join(esc(author) for author in authors)}</p>
-<section><h2>Abstract</h2><p>{esc(abstract)}</p></section>
-<section data-pagefind-ignore><h2>Related</h2><p>unrelatedrelatedword</p></section>
-<div hidden data-pagefind-ignore>{filters}</div>
-</article></main></body></html>"""
+# A site split in parts: papers on these days, at most SPLIT_MAX pages a part (see test_search_parts).
+SPLIT_DAYS = [
+    ("2022-03-01", 2), ("2022-05-10", 3), ("2022-11-30", 3),
+    ("2023-01-15", 6), ("2023-07-01", 1), ("2023-07-02", 4),
+    ("2024-02-29", 2), ("2024-06-01", 3), ("2024-06-02", 1), ("2024-12-31", 2),
+]  # fmt: skip
+SPLIT_MAX = 4
+CATEGORY_SETS = [["cs.LG"], ["math.OC", "cs.LG"], ["stat.ML"]]
+AUTHORS = ["Ada Lovelace", "Grace Hopper", INJECTED, "Émilie du Châtelet"]
 
 
-def write_site(root: Path) -> Path:
-    for slug, paper in PAPERS.items():
-        (root / "papers" / slug).mkdir(parents=True)
-        (root / "papers" / slug / "index.html").write_text(paper_page(**paper), encoding="utf-8")
-    # Not paper pages: no data-pagefind-body, so not searchable, even by a word of a paper.
-    home = '<!DOCTYPE html><html lang="en"><head><title>Home</title></head><body><main>'
-    home += "<p>Latest: zygomorphic flowers, homeonlyword.</p></main></body></html>"
-    (root / "index.html").write_text(home, encoding="utf-8")
-    (root / "search").mkdir()
-    (root / "search" / "index.html").write_text(home.replace("Home", "Search"), encoding="utf-8")
-    return root
+def marker(number: int) -> str:
+    """A made-up word found in one paper only."""
+    return "zq" + chr(97 + number // 26) + chr(97 + number % 26) + "marker"
 
 
-def bundle_files(site: Path) -> dict[str, bytes]:
-    bundle = site / "pagefind"
-    return {str(p.relative_to(bundle)): p.read_bytes() for p in sorted(bundle.rglob("*")) if p.is_file()}
+def split_papers() -> dict[str, Paper]:
+    papers = {}
+    dates = [date for date, count in SPLIT_DAYS for _ in range(count)]
+    for number, date in enumerate(dates):
+        papers[f"p{number:02d}"] = Paper(
+            title=f"Paper {number}",
+            abstract=f"Learning with {marker(number)} on {date}.",
+            date=date,
+            categories=CATEGORY_SETS[number % 3],
+            topics=[["Graphs"], ["Botany", "Graphs"]][number % 2],
+            authors=AUTHORS[number % 4 : number % 4 + 2],
+            code=number % 3 == 0,
+        )
+    return papers
 
 
-def read_index_file(path: Path):
-    raw = gzip.decompress(path.read_bytes())
-    assert raw.startswith(b"pagefind_dcd")
-    return cbor2.loads(raw[len(b"pagefind_dcd") :])
-
-
-def language_meta(site: Path):
-    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
-    (language,) = entry["languages"].values()
-    return read_index_file(site / "pagefind" / f"pagefind.{language['hash']}.pf_meta")
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+SPLIT = split_papers()
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """The tiny site indexed once, served at http://127.0.0.1:<port>/sub/ (a sub-path site)."""
-    www = tmp_path_factory.mktemp("www")
-    site = write_site(www / "sub")
+def www(tmp_path_factory):
+    """A folder served over HTTP: (folder, URL)."""
+    folder = tmp_path_factory.mktemp("www")
+    with serving(folder) as url:
+        yield folder, url
+
+
+@pytest.fixture(scope="module")
+def served(www):
+    """The tiny site indexed once, served at <url>/sub/ (a sub-path site): one part."""
+    folder, url = www
+    site = write_site(folder / "sub", PAPERS)
     logged: list[str] = []
     stats = index_site(site, log=logged.append)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=www))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield site, stats, logged, f"http://127.0.0.1:{server.server_address[1]}/sub/pagefind/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return site, stats, logged, url + "sub/"
 
 
-def query(bundle_url: str, *queries: dict) -> dict:
-    """Run queries through pagefind.js under Node; {"filters": ..., "queries": [{"term", "hits"}]}."""
-    result = subprocess.run(
-        [NODE, str(QUERY_SCRIPT), bundle_url, json.dumps(list(queries))],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
-
-
-def urls(answer: dict) -> list[list[str]]:
-    return [[hit["url"] for hit in q["hits"]] for q in answer["queries"]]
+@pytest.fixture(scope="module")
+def split(www):
+    """A site with more pages than a part holds, indexed cold in parts, served at <url>/split/."""
+    folder, url = www
+    site = write_site(folder / "split", SPLIT)
+    logged: list[str] = []
+    stats = index_site(site, log=logged.append, max_part_pages=SPLIT_MAX)
+    return site, stats, logged, url + "split/"
 
 
 def test_index_site_writes_the_bundle_and_reports_paper_pages_only(served):
     site, stats, logged, _ = served
     assert isinstance(stats, SearchStats) and stats.pages == len(PAPERS) and stats.seconds > 0
+    assert (stats.parts, stats.reindexed) == (1, 1)
     assert logged == [f"Indexed {len(PAPERS)} pages for search in {stats.seconds:.2f}s"]
     for name in ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css", "pagefind-entry.json"):
         assert (site / "pagefind" / name).is_file(), name
     entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
     assert [lang["page_count"] for lang in entry["languages"].values()] == [len(PAPERS)]
     # Pagefind 1.5 keeps filter and sort names in the language's metadata, not in the entry file.
-    meta = language_meta(site)
+    meta = language_meta(site / "pagefind")
     assert sorted(name for name, _ in meta[3]) == ["author", "category", "code", "topic", "year"]
     assert [name for name, _ in meta[4]] == ["date"]
 
 
+def test_a_small_site_is_one_bundle_at_pagefind(served):
+    site, *_ = served
+    assert [part["bundle"] for part in parts_listing(site)] == ["pagefind/"]
+    assert parts_listing(site)[0]["pages"] == len(PAPERS)
+    assert not (site / "pagefind" / "parts").exists()
+
+
 @needs_node
 def test_a_word_of_an_abstract_finds_its_paper_and_only_paper_pages_are_indexed(served):
-    *_, bundle_url = served
-    answer = query(bundle_url, {"term": "zygomorphic"}, {"term": "homeonlyword"}, {"term": "unrelatedrelatedword"})
+    *_, site_url = served
+    answer = query(site_url, {"term": "zygomorphic"}, {"term": "homeonlyword"}, {"term": "unrelatedrelatedword"})
     # Result URLs carry the site's sub-path, as the browser UI needs to link to them.
     assert urls(answer) == [["/sub/papers/zygo-flowers/"], [], []]
     assert answer["queries"][0]["hits"][0]["title"] == "Learning floral symmetry"
@@ -166,9 +157,9 @@ def test_a_word_of_an_abstract_finds_its_paper_and_only_paper_pages_are_indexed(
 
 @needs_node
 def test_filters_narrow_results_and_are_counted(served):
-    *_, bundle_url = served
+    *_, site_url = served
     answer = query(
-        bundle_url,
+        site_url,
         {"term": "learning"},
         {"term": "learning", "filters": {"category": "math.OC"}},
         {"term": "learning", "filters": {"code": "has code"}},
@@ -188,14 +179,8 @@ def test_filters_narrow_results_and_are_counted(served):
 
 @needs_node
 def test_results_sort_by_date(served):
-    *_, bundle_url = served
-    newest, oldest = urls(
-        query(
-            bundle_url,
-            {"term": "learning", "sort": {"date": "desc"}},
-            {"term": "learning", "sort": {"date": "asc"}},
-        )
-    )
+    *_, site_url = served
+    newest, oldest = urls(query(site_url, {"term": "learning", "sort": "newest"}, {"term": "learning", "sort": "oldest"}))
     assert newest == ["/sub/papers/spectral-graphs/", "/sub/papers/zygo-flowers/"]
     assert oldest == list(reversed(newest))
 
@@ -205,31 +190,123 @@ def test_markup_in_filter_values_reaches_the_ui_escaped(served):
     # Pagefind's Default UI inserts filter labels with innerHTML (titles as text, excerpts escaped),
     # so the index must hold filter values as HTML-escaped text, or a scraped name could run script.
     # (Escaped quotes also make the value usable as a filter: Pagefind cannot match a raw `"`.)
-    *_, bundle_url = served
+    *_, site_url = served
     escaped = html.escape(INJECTED)
-    answer = query(bundle_url, {"term": "quokkas"}, {"term": None, "filters": {"author": escaped}})
+    answer = query(site_url, {"term": "quokkas"}, {"term": None, "filters": {"author": escaped}})
     (hit,) = answer["queries"][0]["hits"]
-    assert hit["title"] == PAPERS["inert"]["title"]  # shown as text by the UI
+    assert hit["title"] == PAPERS["inert"].title  # shown as text by the UI
     excerpt = hit["excerpt"].replace("<mark>", "").replace("</mark>", "")  # Pagefind's highlights
     assert "<" not in excerpt and "&lt;script&gt;" in excerpt
     assert sorted(answer["filters"]["author"]) == sorted(["Ada Lovelace", "Alan Turing", "Grace Hopper", escaped])
     assert urls(answer)[1] == ["/sub/papers/inert/"]  # the escaped value is the one to filter by
 
 
+# --- an index in parts ---------------------------------------------------------------------------
+
+
+def split_url(slug: str) -> str:
+    return f"/split/papers/{slug}/"
+
+
+def test_a_large_site_is_indexed_in_parts_with_one_copy_of_the_ui(split):
+    site, stats, logged, _ = split
+    listing = parts_listing(site)
+    assert stats.pages == len(SPLIT) and stats.parts == len(listing) >= 3 and stats.reindexed == stats.parts
+    assert logged == [f"Indexed {len(SPLIT)} pages for search in {stats.seconds:.2f}s ({stats.parts} parts: {stats.parts} indexed, 0 reused)"]
+    assert sum(part["pages"] for part in listing) == len(SPLIT)
+    assert all(0 < part["pages"] <= SPLIT_MAX for part in listing)
+    # Oldest first, over date ranges that do not overlap (days are never split, unless too big).
+    ranges = [(part["first"], part["last"]) for part in listing]
+    assert ranges == sorted(ranges) and all(a[1] <= b[0] for a, b in zip(ranges, ranges[1:]))
+    for part in listing:
+        bundle = site / part["bundle"]
+        assert part["bundle"].startswith("pagefind/parts/")
+        for name in ("pagefind.js", "pagefind-worker.js", "wasm.en.pagefind", "pagefind-entry.json"):
+            assert (bundle / name).is_file(), (part, name)
+        assert not (bundle / "pagefind-ui.js").exists()
+        entry = json.loads((bundle / "pagefind-entry.json").read_text())
+        assert [lang["page_count"] for lang in entry["languages"].values()] == [part["pages"]]
+    for name in ("pagefind-ui.js", "pagefind-ui.css"):  # what search.html loads
+        assert (site / "pagefind" / name).is_file()
+    assert not (site / "pagefind" / "pagefind-entry.json").exists()
+
+
+@needs_node
+def test_every_page_of_every_part_is_found_by_its_own_word(split):
+    *_, site_url = split
+    slugs = sorted(SPLIT)
+    answer = query(site_url, *({"term": marker(number)} for number, _ in enumerate(slugs)))
+    assert urls(answer) == [[split_url(slug)] for slug in slugs]
+    assert answer["queries"][5]["hits"][0]["title"] == "Paper 5"
+
+
+@needs_node
+def test_filters_and_their_counts_cover_every_part(split):
+    *_, site_url = split
+    expected: dict[str, Counter] = {name: Counter() for name in ("category", "topic", "author", "year", "code")}
+    for paper in SPLIT.values():
+        expected["category"].update(paper.categories)
+        expected["topic"].update(paper.topics)
+        expected["author"].update(html.escape(author) for author in paper.authors)
+        expected["year"][paper.date[:4]] += 1
+        expected["code"]["has code"] += paper.code
+    answer = query(
+        site_url,
+        {"term": "learning", "filters": {"category": "stat.ML"}},
+        {"term": None, "filters": {"year": "2023", "code": "has code"}},
+    )
+    assert answer["filters"] == {name: dict(counts) for name, counts in expected.items()}
+    by_category, by_year_and_code = (sorted(found) for found in urls(answer))
+    assert by_category == sorted(split_url(s) for s, p in SPLIT.items() if "stat.ML" in p.categories)
+    assert by_year_and_code == sorted(split_url(s) for s, p in SPLIT.items() if p.date[:4] == "2023" and p.code)
+
+
+@needs_node
+def test_date_order_is_global_across_parts(split):
+    *_, site_url = split
+    answer = query(
+        site_url,
+        {"term": "learning", "sort": "newest"},
+        {"term": "learning", "sort": "oldest"},
+        {"term": "learning", "sort": "newest", "filters": {"category": "cs.LG"}},
+        {"term": "learning"},
+        {"term": None, "sort": "oldest", "filters": {"topic": "Botany"}},  # filters only
+    )
+    date_of = {split_url(slug): paper.date for slug, paper in SPLIT.items()}
+    newest, oldest, newest_cs, relevance, botany = urls(answer)
+    assert sorted(newest) == sorted(oldest) == sorted(relevance) == sorted(date_of)
+    assert [date_of[url] for url in newest] == sorted(date_of.values(), reverse=True)
+    assert [date_of[url] for url in oldest] == sorted(date_of.values())
+    cs = [split_url(s) for s, p in SPLIT.items() if "cs.LG" in p.categories]
+    assert sorted(newest_cs) == sorted(cs)
+    assert [date_of[url] for url in newest_cs] == sorted((date_of[url] for url in cs), reverse=True)
+    assert sorted(botany) == sorted(split_url(s) for s, p in SPLIT.items() if "Botany" in p.topics)
+    assert [date_of[url] for url in botany] == sorted(date_of[url] for url in botany)
+
+
+def test_the_same_split_site_gives_byte_identical_index(split, tmp_path):
+    site, *_ = split
+    again = write_site(tmp_path / "elsewhere" / "again", SPLIT)
+    index_site(again, log=lambda line: None, max_part_pages=SPLIT_MAX, jobs=1)  # one run at a time
+    assert bundle_files(again) == bundle_files(site)
+
+
+# --- one bundle: robustness ------------------------------------------------------------------------
+
+
 def test_same_site_gives_byte_identical_index(tmp_path):
-    first, second = write_site(tmp_path / "a"), write_site(tmp_path / "elsewhere" / "b")
+    first, second = write_site(tmp_path / "a", PAPERS), write_site(tmp_path / "elsewhere" / "b", PAPERS)
     index_site(first, log=lambda line: None)
     index_site(second, log=lambda line: None)
     assert bundle_files(first) == bundle_files(second)
 
 
 def test_reindexing_replaces_the_previous_bundle(tmp_path):
-    site = write_site(tmp_path / "site")
-    index_site(site, log=lambda line: None)
-    shutil.rmtree(site / "papers" / "inert")
+    site = write_site(tmp_path / "site", PAPERS)
+    index_site(site, log=lambda line: None, max_part_pages=1)  # three parts
+    (site / page_path("inert")).unlink()
     stats = index_site(site, log=lambda line: None)
-    fresh = tmp_path / "fresh"
-    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns("pagefind"))
+    fresh = write_site(tmp_path / "fresh", {slug: p for slug, p in PAPERS.items() if slug != "inert"})
     index_site(fresh, log=lambda line: None)
     assert stats.pages == len(PAPERS) - 1
     assert bundle_files(site) == bundle_files(fresh)  # no file of the old bundle is left behind
@@ -250,7 +327,7 @@ def test_missing_site_folder_is_a_build_error(tmp_path):
 
 
 def test_missing_pagefind_says_how_to_install_it(tmp_path, monkeypatch):
-    site = write_site(tmp_path / "site")
+    site = write_site(tmp_path / "site", PAPERS)
     monkeypatch.setitem(sys.modules, "pagefind_bin", None)  # `import pagefind_bin` now fails
     with pytest.raises(BuildError, match=r"pip install pagefind-bin"):
         index_site(site, log=lambda line: None)
@@ -264,11 +341,11 @@ def test_pagefind_bin_without_its_executable_says_how_to_fix_it(tmp_path, monkey
 
     monkeypatch.setattr(pagefind_bin, "get_executable", no_executable)
     with pytest.raises(BuildError, match=r"pip install --force-reinstall pagefind-bin"):
-        index_site(write_site(tmp_path / "site"), log=lambda line: None)
+        index_site(write_site(tmp_path / "site", PAPERS), log=lambda line: None)
 
 
 def test_pagefind_settings_from_the_environment_are_ignored(tmp_path, monkeypatch):
-    site = write_site(tmp_path / "site")
+    site = write_site(tmp_path / "site", PAPERS)
     monkeypatch.setenv("PAGEFIND_GLOB", "nothing/*.html")  # would make Pagefind find no page
     assert index_site(site, log=lambda line: None).pages == len(PAPERS)
 
@@ -280,10 +357,11 @@ def test_a_site_without_marked_pages_is_indexed_whole_with_a_warning(tmp_path):
     logged: list[str] = []
     assert index_site(site, log=logged.append).pages == 1
     assert any("no page" in line and "data-pagefind-body" in line for line in logged)
+    assert [part["bundle"] for part in parts_listing(site)] == ["pagefind/"]
 
 
 def test_an_index_layout_we_do_not_know_fails_the_build(tmp_path):
-    site = write_site(tmp_path / "site")
+    site = write_site(tmp_path / "site", PAPERS)
     index_site(site, log=lambda line: None)
     entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
     (language,) = entry["languages"].values()
@@ -291,18 +369,19 @@ def test_an_index_layout_we_do_not_know_fails_the_build(tmp_path):
     meta_path.write_bytes(gzip.compress(b"pagefind_dcd" + cbor2.dumps(["9.9.9", {"new": "layout"}])))
     before = bundle_files(site)
     with pytest.raises(BuildError, match=r"cannot read the search index of Pagefind .*pip install 'pagefind-bin"):
-        _normalize_bundle(site / "pagefind")
+        normalize_bundle(site / "pagefind")
     assert bundle_files(site) == before  # nothing half-rewritten
 
 
-def test_filter_files_hold_sorted_escaped_values(tmp_path):
-    site = write_site(tmp_path / "site")
-    index_site(site, log=lambda line: None)
-    for name, filter_hash in language_meta(site)[3]:
-        filter_name, values = read_index_file(site / "pagefind" / "filter" / f"{filter_hash}.pf_filter")
-        keys = [value for value, _pages in values]
-        assert filter_name == name and keys == sorted(keys)
-        assert not any("<" in key or ">" in key for key in keys)
+def test_filter_files_hold_sorted_escaped_values(split):
+    site, *_ = split
+    for part in parts_listing(site):
+        bundle = site / part["bundle"]
+        for name, filter_hash in language_meta(bundle)[3]:
+            filter_name, values = read_index_file(bundle / "filter" / f"{filter_hash}.pf_filter")
+            keys = [value for value, _pages in values]
+            assert filter_name == name and keys == sorted(keys)
+            assert not any("<" in key or ">" in key for key in keys)
 
 
 @needs_node
