@@ -11,8 +11,8 @@ The rule, per front-matter field (and likewise for the body), given the value in
   leaves it empty (null, "", [], or no key): fill it;
 * otherwise a person changed it (or deleted the key): keep it exactly as it is.
 
-Keys a person added are kept after the known ones. `reconcile` is pure; `write_atomic` is the
-only function here that touches the disk.
+Keys a person added are kept after the known ones. `reconcile` is pure; `write_atomic` and
+`create_new` are the only functions here that touch the disk.
 """
 
 from __future__ import annotations
@@ -120,10 +120,9 @@ def file_state(slug: str, data: bytes, result: Reconciled) -> FileState:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write via a temporary file in the same folder and `os.replace`, so a crash never leaves
     half a file. A new file gets the usual mode (0666 less the umask), a rewritten one keeps its own."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666), "wb") as handle:
+        with os.fdopen(_open_creating_folder(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "wb") as handle:
             with contextlib.suppress(FileNotFoundError):
                 os.fchmod(handle.fileno(), os.stat(path).st_mode & 0o7777)
             handle.write(data)
@@ -131,3 +130,34 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def create_new(path: Path, data: bytes) -> None:
+    """Create `path` with `data`; FileExistsError when it exists (it is never overwritten).
+
+    Written in place, without the temporary file and rename of `write_atomic`: that halves the
+    file-system work of a first ingest (10,000 new files). A crash mid-way can leave a truncated
+    file; the caller lists the files it creates beforehand (`writer`'s unfinished-files list) so
+    that the next run knows them for its own and makes them again.
+    """
+    fd = _open_creating_folder(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+    try:
+        try:
+            view = memoryview(data)
+            while view:  # unbuffered: no file object, one write for a small file
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def _open_creating_folder(path: Path, flags: int) -> int:
+    """`os.open` with the usual mode (0666 less the umask); the folder is made only when missing
+    (not checked for every file)."""
+    try:
+        return os.open(path, flags, 0o666)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(path, flags, 0o666)

@@ -113,6 +113,10 @@ def merge_dumps(sources: Iterable[SourceDump]) -> MergeResult:
 
 
 def _merge_group(key: str, seen: list[_Seen]) -> MergedPaper:
+    return _single(key, seen[0]) if len(seen) == 1 else _merge_many(key, seen)
+
+
+def _merge_many(key: str, seen: list[_Seen]) -> MergedPaper:
     by_trust = sorted(seen, key=lambda s: s.trust_order)
     by_reading = sorted(seen, key=lambda s: s.reading_order)
     records = [s.record for s in by_trust]
@@ -146,6 +150,27 @@ def _merge_group(key: str, seen: list[_Seen]) -> MergedPaper:
         upvotes=max(upvotes) if upvotes else None,
         organization=organization,
         sources=_union((s.source,) for s in by_reading),
+    )
+
+
+def _single(key: str, seen: _Seen) -> MergedPaper:
+    """`_merge_many` of a paper found once (most are), without the sorting and searching."""
+    r = seen.record
+    return MergedPaper(
+        key=key,
+        title=r.title,
+        abstract=r.abstract,
+        authors=r.authors if r.authors else (),
+        authors_complete=bool(r.authors and r.authors_complete),
+        author_count=r.author_count,
+        affiliations=tuple(dict.fromkeys(r.affiliations)),
+        date=r.date,
+        added=seen.captured,
+        categories=tuple(dict.fromkeys(r.categories)),
+        code=bool(r.code),
+        upvotes=r.upvotes,
+        organization=r.organization or None,
+        sources=(seen.source,),
     )
 
 

@@ -25,6 +25,10 @@ from site_builder.errors import ContentError
 
 STATE_FILE = ".ingest-state.json"
 STATE_VERSION = 1
+# The paper files a run is creating, listed before it creates them and deleted once the state
+# file records them: a file listed here but not in the state is an interrupted run's, maybe cut
+# short (see `writer.ContentWriter`).
+UNFINISHED_FILE = ".ingest-unfinished"
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,8 @@ class IngestState:
 def value_hash(value: Any) -> str:
     """8 hex digits of sha1 over the value as canonical JSON (dates as YYYY-MM-DD, tuples as lists)."""
     kind = type(value)
+    if kind is str:  # titles, slugs, bodies: rarely the same twice, not worth a cache
+        return _sha8(_encode_str(value))
     if kind is list or kind is tuple:
         if all(type(item) is str for item in value):
             return _cached_hash(tuple(value))
@@ -63,7 +69,7 @@ def value_hash(value: Any) -> str:
     return _sha8(canonical_json(value))
 
 
-_HASHABLE_SCALARS = frozenset({str, int, bool, type(None), dt.date})
+_HASHABLE_SCALARS = frozenset({int, bool, type(None), dt.date})
 
 
 # Names, categories, sources, counts and dates repeat from paper to paper: this runs 15 times
@@ -142,6 +148,18 @@ def _file_state(data: dict) -> FileState:
     )
 
 
+def load_unfinished(path: Path) -> frozenset[str]:
+    """The slugs in an unfinished-files list (one per line); none when there is no readable list."""
+    try:
+        return frozenset(line for line in path.read_text(encoding="utf-8").split("\n") if line)
+    except (OSError, UnicodeDecodeError):
+        return frozenset()
+
+
+def render_unfinished(slugs: list[str]) -> bytes:
+    return "".join(f"{slug}\n" for slug in sorted(slugs)).encode("utf-8")
+
+
 def render_state(state: IngestState) -> str:
     """Deterministic JSON text: sorted keys, one source / paper / author per line."""
     sections = {
@@ -174,4 +192,7 @@ def _file_json(f: FileState) -> dict[str, Any]:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+    return _STATE_ENCODER.encode(value)
+
+
+_STATE_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(", ", ": "))

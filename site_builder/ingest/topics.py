@@ -91,48 +91,68 @@ def compile_topic(slug: str, name: str, keywords: tuple[str, ...], patterns: tup
 class Tagger:
     """Tags papers with topics, fast enough for 100,000 papers.
 
-    Keywords are not regular expressions: every topic's phrases are indexed by their words, so
-    one-word phrases are found by intersecting the set of a text's words with the index, two-word
-    phrases likewise with the set of its word pairs (set operations, whatever the number of
-    rules), and longer ones are checked in the text's words joined by spaces. Patterns are
-    regular expressions searched without IGNORECASE (the text is lower-cased instead), so `re`
-    can skip ahead on their literal prefix.
+    Keywords are not regular expressions: every topic's phrases are indexed by their first word.
+    One-word phrases are found by intersecting a text's words with the index (a set operation,
+    whatever the number of rules); a longer phrase is looked for only when all its words occur
+    in the text, as a substring of the text's words joined by single spaces.
+    Patterns are regular expressions searched without IGNORECASE (the text is lower-cased
+    instead), so `re` can skip ahead on their literal prefix.
     """
 
     def __init__(self, topics: Sequence[Topic]):
         self.slugs = tuple(t.slug for t in topics)
-        self.words: dict[str, set[int]] = {}
-        self.pairs: dict[tuple[str, str], set[int]] = {}
-        self.longer: dict[tuple[str, str], list[tuple[str, int]]] = {}
+        words: dict[str, set[int]] = {}
+        phrases: dict[str, dict[str, set[int]]] = {}  # first word -> " joined phrase " -> topics
         for index, topic in enumerate(topics):
             for phrase in topic.phrases:
                 if len(phrase) == 1:
-                    self.words.setdefault(phrase[0], set()).add(index)
-                elif len(phrase) == 2:
-                    self.pairs.setdefault((phrase[0], phrase[1]), set()).add(index)
+                    words.setdefault(phrase[0], set()).add(index)
                 else:
-                    self.longer.setdefault((phrase[0], phrase[1]), []).append((f" {' '.join(phrase)} ", index))
+                    phrases.setdefault(phrase[0], {}).setdefault(f" {' '.join(phrase)} ", set()).add(index)
+        self._words = {word: frozenset(indices) for word, indices in words.items()}
+        self._word_set = frozenset(self._words)
+        # first word -> (every word of the phrase, " joined phrase ", topics), in a fixed order
+        self._phrases = {
+            first: tuple((frozenset(text.split()), text, frozenset(by_text[text])) for text in sorted(by_text))
+            for first, by_text in phrases.items()
+        }
+        self._first_words = frozenset(self._phrases)
+        self._vocabulary = self._word_set.union(*(words for entries in self._phrases.values() for words, _, _ in entries))
         self.patterns = [(index, t.regex) for index, t in enumerate(topics) if t.regex is not None]
 
     def tags(self, title: str, abstract: str) -> tuple[str, ...]:
         """The slugs of every topic matching the title or the abstract, in rule order."""
+        title_words, abstract_words = _words(title), _words(abstract)
+        present = self._vocabulary.intersection(title_words + abstract_words)  # the words rules name
         found: set[int] = set()
-        texts = (title.lower(), abstract.lower())
-        # "\n" is no word: no phrase runs on from the title into the abstract.
-        words = _WORD.findall(texts[0]) + ["\n"] + _WORD.findall(texts[1])
-        for word in self.words.keys() & set(words):
-            found |= self.words[word]
-        pairs = set(zip(words, words[1:]))
-        for pair in self.pairs.keys() & pairs:
-            found |= self.pairs[pair]
-        longer = self.longer.keys() & pairs
-        if longer:
-            joined = f" {' '.join(words)} "
-            found.update(i for pair in longer for phrase, i in self.longer[pair] if phrase in joined)
-        for index, regex in self.patterns:
-            if index not in found and any(_search_whole_words(regex, text) for text in texts):
-                found.add(index)
+        for word in present & self._word_set:
+            found |= self._words[word]
+        firsts = present & self._first_words
+        if firsts:
+            # "\n" is no word: no phrase runs on from the title into the abstract.
+            joined = f" {' '.join(title_words)} \n {' '.join(abstract_words)} "
+            for first in firsts:
+                for phrase_words, phrase, indices in self._phrases[first]:
+                    if phrase_words <= present and not indices <= found and phrase in joined:
+                        found |= indices
+        if self.patterns:
+            texts = (title.lower(), abstract.lower())
+            for index, regex in self.patterns:
+                if index not in found and any(_search_whole_words(regex, text) for text in texts):
+                    found.add(index)
         return tuple(self.slugs[i] for i in sorted(found))
+
+
+# ASCII word characters (letters, digits, "_") lower-cased, every other one a space: for ASCII text,
+# `text.translate(_ASCII_WORDS).split()` is `_WORD.findall(text.lower())`, in half the time.
+_ASCII_WORDS = {i: chr(i).lower() if _WORD_CHAR.match(chr(i)) else " " for i in range(128)}
+
+
+def _words(text: str) -> list[str]:
+    """The words of `text`, lower-cased (as `_WORD` finds them)."""
+    if text.isascii():
+        return text.translate(_ASCII_WORDS).split()
+    return _WORD.findall(text.lower())
 
 
 def _search_whole_words(regex: re.Pattern[str], text: str) -> bool:
