@@ -156,4 +156,4 @@ def test_runner_end_to_end(tmp_path, capsys):
     built = {p.parent.name for p in (corpus / "public" / "papers").glob("*/index.html")}
     assert built == slugs and len(slugs) == PAPERS, "the build wrote a page per paper"
     assert "(Benchmark edit" not in run.edited_paper(corpus / "data").read_text(encoding="utf-8"), "edit undone"
-    assert len(list((tmp_path / f"dumps-{PAPERS}-s1" / "ingested" / "papers").glob("*.md"))) == PAPERS
+    assert len(list((tmp_path / f"dumps-{PAPERS}-s1" / "ingested-0" / "papers").glob("*.md"))) == PAPERS
