@@ -3,25 +3,35 @@
 Each content file is read once. Every problem in every file is collected and reported together
 as one `ProblemList` (a user fixing front matter should see all mistakes in one run, not one per
 build). Titles and abstracts are rendered to HTML here, once per paper, through a render
-function (default: `site_builder.markup`), with a cache keyed by a hash of the renderer and the
-text, in memory and optionally on disk, so an unchanged paper is never re-rendered.
+function (default: `site_builder.markup`), together with the plain texts every page and feed
+needs of a paper (`PaperText`: description, excerpt, ...), so no later stage parses Markdown.
+
+Caches, each keyed so that a stale entry can never be used:
+- `cache` (a dict the caller keeps, e.g. `serve`) and `cache_dir` (that dict in a file): rendered
+  HTML by a hash of the renderer and the text;
+- `store` (`PaperStore`, kept by the build cache between builds): every paper file's parsed and
+  rendered row, by file name, reused while the file's size, mtime and inode are unchanged (and,
+  when they changed, while a hash of its bytes is), so an incremental build reads only the
+  files that changed.
 
 Loading is linear in the number of files. Front matter in the simple form ingest writes is read
-by a fast path (see `frontmatter.simple_front_matter`), anything else by PyYAML's C loader; with
-`jobs` > 1 and enough papers to render, rendering (Markdown and math, CPU-bound) runs in worker
-processes, results in file order.
+by a fast path (see `frontmatter.simple_front_matter`), anything else by PyYAML's C loader. With
+`jobs` > 1 and enough files to read, reading, parsing and rendering (CPU-bound) run in forked
+worker processes (`site_builder.parallel`), results in file order.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import hashlib
 import os
 import pickle
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -40,16 +50,28 @@ from site_builder.frontmatter import (
     parse_paper_text,
 )
 from site_builder.model import AuthorProfile, Paper
+from site_builder.parallel import chunks, default_jobs, ordered_map
+from site_builder.progress import Progress
+from site_builder.texts import (
+    RENDERED_LENGTH,
+    TEXT_FIELDS,
+    PaperText,
+    TextStore,
+    pack_texts,
+    paper_text,
+    unpack_texts,
+)
 from site_builder.slugs import author_slug
 
 # (title, Markdown body) -> (title_html, abstract_html)
 RenderFunction = Callable[[str, str], tuple[str, str]]
-RenderCache = dict[str, tuple[str, str]]  # cache key -> (title_html, abstract_html)
+# cache key -> (title_html, abstract_html, *PaperText fields)
+RenderCache = dict[str, tuple[str, ...]]
 
 CACHE_FILE_NAME = "rendered-html.pickle"
-_CACHE_FORMAT = 1
-PARALLEL_MIN_RENDERS = 200  # fewer papers to render than this: worker start-up costs more than it saves
-_CHUNK_SIZE = 100  # papers per task sent to a rendering worker
+_CACHE_FORMAT = 3
+PARALLEL_MIN_RENDERS = 200  # fewer files to read than this: worker start-up costs more than it saves
+_CHUNK_SIZE = 100  # files per task sent to a worker
 
 
 def render_markup(title: str, body: str) -> tuple[str, str]:
@@ -66,6 +88,9 @@ class LoadedContent:
     papers: tuple[Paper, ...]
     profiles: dict[str, AuthorProfile] = field(default_factory=dict)
     topic_names: dict[str, str] = field(default_factory=dict)
+    texts: TextStore | dict[str, PaperText] = field(default_factory=dict)  # paper slug -> its texts
+    tokens: dict[str, str] = field(default_factory=dict)  # paper slug -> `paper_token` of its file
+    files_read: int = 0  # paper files read and parsed (the others came from the store)
 
 
 def load_content(
@@ -74,14 +99,23 @@ def load_content(
     jobs: int | None = None,
     cache: RenderCache | None = None,
     cache_dir: Path | None = None,
+    store: PaperStore | None = None,
+    progress: Progress | None = None,
+    light: bool = False,
 ) -> LoadedContent:
-    """Papers, profiles and topic names, with the problems of all three reported together."""
+    """Papers, profiles and topic names, with the problems of all three reported together.
+
+    `store` (optional) is updated in place with the rows of this load; save it to reuse them.
+    `progress` is told how many paper files are read as they are. With `light`, the papers come
+    without their long texts (`body` and `abstract_html` are ""), which are in `texts` (packed):
+    what a build renders from, in a fraction of the memory."""
     problems: list[Problem] = []
-    papers: tuple[Paper, ...] = ()
+    loaded = _LoadedPapers((), {}, {}, 0)
     profiles: dict[str, AuthorProfile] = {}
     topic_names: dict[str, str] = {}
     try:
-        papers = load_papers(content_dir, render=render, jobs=jobs, cache=cache, cache_dir=cache_dir)
+        with gc_paused():
+            loaded = _load_papers(content_dir, render or render_markup, jobs, cache, cache_dir, store, progress, light)
     except SiteBuilderError as exc:
         problems += exc.problems
     try:
@@ -94,7 +128,7 @@ def load_content(
         problems += exc.problems
     if problems:
         raise ProblemList(problems)
-    return LoadedContent(papers, profiles, topic_names)
+    return LoadedContent(loaded.papers, profiles, topic_names, loaded.texts, loaded.tokens, loaded.files_read)
 
 
 @contextlib.contextmanager
@@ -123,63 +157,229 @@ def load_papers(
 ) -> tuple[Paper, ...]:
     """Every `content_dir/papers/*.md` as a `Paper`, in file-name (= slug) order.
 
-    `render(title, body) -> (title_html, abstract_html)` defaults to `render_markup`; it runs
-    in `jobs` worker processes (None: one per core) when it is a module-level function and at
-    least PARALLEL_MIN_RENDERS papers need rendering, else in this process. `cache` is a dict reused across calls (filled with what this
-    call rendered); `cache_dir` keeps it in a file between runs, pruned to the current papers.
-    Raises `ProblemList` with every problem of every file.
+    `render(title, body) -> (title_html, abstract_html)` defaults to `render_markup`; files are
+    read and rendered in `jobs` forked worker processes (None: one per core) when at least
+    PARALLEL_MIN_RENDERS files need reading, else in this process. `cache` is a dict reused
+    across calls (filled with what this call rendered); `cache_dir` keeps it in a file between
+    runs, pruned to the current papers. Raises `ProblemList` with every problem of every file.
     """
     with gc_paused():
-        return _load_papers(content_dir, render or render_markup, jobs, cache, cache_dir)
+        return _load_papers(content_dir, render or render_markup, jobs, cache, cache_dir, None).papers
+
+
+# A row: everything known about one paper file, in plain values (marshal-able, so a store of
+# 100,000 rows loads in a fraction of a second): its stat key, its token, the render cache key,
+# the `Paper` field values (dates as ordinals; `body` and `abstract_html` left empty) and the
+# packed long texts (`pack_texts`: body, abstract HTML, `PaperText`).
+Row = tuple[tuple[int, int, int], str, str, tuple[Any, ...], bytes]
+_PAPER_FIELDS = tuple(f.name for f in fields(Paper))
+_DATE_FIELDS = frozenset(i for i, name in enumerate(_PAPER_FIELDS) if name in ("date", "added"))
+_BODY = _PAPER_FIELDS.index("body")
+_ABSTRACT_HTML = _PAPER_FIELDS.index("abstract_html")
+
+
+RACY_NS = 2_000_000_000
+STORE_SHARDS = 64  # a rebuild that read a few files rewrites only their shards of the store
+
+
+def store_shard(name: str) -> int:
+    return zlib.crc32(name.encode()) % STORE_SHARDS
+
+
+@dataclass
+class PaperStore:
+    """Rows of the paper files of the last load (file name -> row), for the next one.
+
+    `renderer` names the render function the rows were made with; rows of another renderer
+    are never used. Kept in STORE_SHARDS shards by file name; `changed` lists the shards this
+    load changed (the ones to save)."""
+
+    renderer: str = ""
+    rows: dict[str, Row] = field(default_factory=dict)
+    changed: set[int] = field(default_factory=set)
+
+    def shards(self, which: Iterable[int] | None = None) -> dict[int, dict]:
+        """Shard number -> its data (plain values), for `which` shards (default: the changed ones)."""
+        wanted = set(self.changed if which is None else which)
+        parts: dict[int, dict] = {n: {} for n in wanted}
+        for name, row in self.rows.items():
+            shard = store_shard(name)
+            if shard in parts:
+                parts[shard][name] = row
+        return {n: {"renderer": self.renderer, "rows": rows} for n, rows in sorted(parts.items())}
+
+    @classmethod
+    def from_shards(cls, shards: Iterable[object]) -> PaperStore:
+        """The store of saved shards; empty if they do not agree on the renderer."""
+        store = cls()
+        renderers = set()
+        for data in shards:
+            if not isinstance(data, dict) or not isinstance(data.get("rows"), dict):
+                return cls()
+            renderers.add(str(data.get("renderer", "")))
+            store.rows.update(data["rows"])
+        if len(renderers) > 1:
+            return cls()
+        store.renderer = renderers.pop() if renderers else ""
+        return store
+
+
+@dataclass(frozen=True)
+class _LoadedPapers:
+    papers: tuple[Paper, ...]
+    texts: TextStore | dict[str, PaperText]
+    tokens: dict[str, str]
+    files_read: int
+
+
+def _paper_from_row(row: Row, light: bool) -> Paper:
+    values = list(row[3])
+    for i in _DATE_FIELDS:
+        if values[i] is not None:
+            values[i] = dt.date.fromordinal(values[i])
+    if not light:
+        texts = unpack_texts(row[4])
+        values[_BODY], values[_ABSTRACT_HTML] = texts[0], texts[1]
+    return Paper(*values)
+
+
+def _row_values(paper: Paper) -> tuple[Any, ...]:
+    values = [getattr(paper, name) for name in _PAPER_FIELDS]
+    for i in _DATE_FIELDS:
+        if values[i] is not None:
+            values[i] = values[i].toordinal()
+    values[_BODY] = values[_ABSTRACT_HTML] = ""
+    return tuple(values)
 
 
 def _load_papers(
-    content_dir: Path, render: RenderFunction, jobs: int | None, cache: RenderCache | None, cache_dir: Path | None
-) -> tuple[Paper, ...]:
-    # Parsing stays in this process: with the simple-front-matter fast path it costs ~50 us a
-    # file, less than shipping the parsed fields back from a worker would (measured).
-    parsed = [_parse_file(str(p), p.name[:-3]) for p in iter_paper_files(content_dir)]
-    problems = [problem for _, found in parsed for problem in found]
+    content_dir: Path, render: RenderFunction, jobs: int | None, cache: RenderCache | None,
+    cache_dir: Path | None, store: PaperStore | None, progress: Progress | None = None, light: bool = False,
+) -> _LoadedPapers:
+    renderer_id = _renderer_id(render)
+    entries = paper_file_stats(content_dir)
+    previous = store.rows if store is not None and store.renderer == renderer_id else {}
+    memory: RenderCache = cache if cache is not None else {}
+    stored = _read_cache_file(cache_dir) if cache_dir is not None else {}
+
+    rows: dict[str, Row] = {}
+    todo: list[tuple[str, tuple[int, int, int]]] = []
+    for name, stat in entries:
+        row = previous.get(name)
+        if row is not None and tuple(row[0]) == stat:
+            rows[name] = row  # unchanged since the last load: not even read
+        else:
+            todo.append((name, stat))
+
+    papers_dir = str(Path(content_dir) / "papers")
+    reader = _FileReader(papers_dir, render, renderer_id, previous, memory, stored)
+    workers = jobs if jobs is not None else default_jobs()
+    if len(todo) < PARALLEL_MIN_RENDERS:
+        workers = 1
+    problems: list[Problem] = []
+    if progress is not None:
+        progress.start("load", len(todo))
+    advance = (lambda _index, chunk: progress.advance(len(chunk))) if progress is not None else None
+    for chunk_result in ordered_map(reader.read_chunk, chunks(todo, _CHUNK_SIZE), workers, on_result=advance):
+        for name, row, found in chunk_result:
+            if found:
+                problems += found
+            else:
+                rows[name] = row
+    if progress is not None:
+        progress.finish()
     if problems:
         raise ProblemList(problems)
-    records = [fields for fields, _ in parsed]
 
-    renderer_id = _renderer_id(render)
-    stored = _read_cache_file(cache_dir) if cache_dir is not None else {}
-    memory: RenderCache = cache if cache is not None else {}
-    keys = [_cache_key(renderer_id, r["title"], r["body"]) for r in records]
-    misses: dict[str, tuple[str, str]] = {}
-    for key, record in zip(keys, records):
-        if key not in memory and key not in misses:
-            if key in stored:
-                memory[key] = stored[key]
-            else:
-                misses[key] = (record["title"], record["body"])
-    if misses:
-        workers = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
-        if len(misses) < PARALLEL_MIN_RENDERS or not _picklable(render):
-            workers = 1
-        memory.update(_map_chunks(_RenderChunk(render), list(misses.items()), workers))
-    if cache_dir is not None and stored.keys() != set(keys):  # new papers, or entries to prune
-        _write_cache_file(cache_dir, {key: memory[key] for key in keys})
-    return tuple(Paper(**r, title_html=memory[k][0], abstract_html=memory[k][1]) for k, r in zip(keys, records))
-
-
-def _picklable(render: RenderFunction) -> bool:
-    """Worker processes need the renderer by reference; a lambda or closure renders here."""
-    try:
-        pickle.dumps(render)
-    except (pickle.PicklingError, AttributeError, TypeError):
-        return False
-    return True
+    ordered = [rows[name] for name, _ in entries]
+    papers = tuple(_paper_from_row(row, light) for row in ordered)
+    texts = TextStore([p.slug for p in papers], [row[4] for row in ordered])
+    tokens = {paper.slug: row[1] for paper, row in zip(papers, ordered)}
+    if cache is not None:  # what the caller's cache should hold: every current paper's HTML and texts
+        for row in ordered:
+            if row[2] not in memory:
+                memory[row[2]] = _rendered_of(row)
+    if cache_dir is not None and stored.keys() != {row[2] for row in ordered}:
+        _write_cache_file(cache_dir, {row[2]: _rendered_of(row) for row in ordered})
+    if store is not None:
+        # A file changed in the last RACY_NS may change again within the same mtime tick and
+        # keep its size: its row is stored without an mtime, so the next load re-reads it (and
+        # reuses the row if the bytes are the same).
+        racy = time.time_ns() - RACY_NS
+        for name, row in rows.items():
+            if row[0][1] > racy:
+                rows[name] = ((row[0][0], 0, row[0][2]), *row[1:])  # type: ignore[assignment]
+        gone = store.rows.keys() - rows.keys()
+        if store.renderer != renderer_id:
+            store.changed = set(range(STORE_SHARDS))
+        else:
+            store.changed = {store_shard(name) for name, _ in todo} | {store_shard(name) for name in gone}
+        store.renderer = renderer_id
+        store.rows = {name: rows[name] for name, _ in entries}
+    return _LoadedPapers(papers, texts, tokens, len(todo))
 
 
-def _parse_file(path: str, stem: str) -> tuple[dict[str, Any] | None, list[Problem]]:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        return None, [Problem(f"cannot read the file: {exc.strerror}", path)]
+def _rendered_of(row: Row) -> tuple[str, ...]:
+    """The render cache entry of a row: (title_html, abstract_html, *texts)."""
+    texts = unpack_texts(row[4])
+    return (row[3][_PAPER_FIELDS.index("title_html")], *texts[1:])
+
+
+@dataclass(frozen=True)
+class _FileReader:
+    """Reads, checks and renders paper files (in a worker process or this one)."""
+
+    papers_dir: str
+    render: RenderFunction
+    renderer_id: str
+    previous: dict[str, Row]  # last load's rows by file name
+    memory: RenderCache
+    stored: RenderCache
+
+    def read_chunk(self, items: Sequence[tuple[str, tuple[int, int, int]]]) -> list[tuple[str, Row | None, list[Problem]]]:
+        return [self.read(name, stat) for name, stat in items]
+
+    def read(self, name: str, stat: tuple[int, int, int]) -> tuple[str, Row | None, list[Problem]]:
+        path = os.path.join(self.papers_dir, name)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            return name, None, [Problem(f"cannot read the file: {exc.strerror}", path)]
+        token = paper_token(name, data)
+        before = self.previous.get(name)
+        if before is not None and before[1] == token:  # touched, not changed
+            return name, (stat, *before[1:]), []  # type: ignore[return-value]
+        fields_, problems = _parse_bytes(data, name[:-3], path)
+        if problems:
+            return name, None, problems
+        assert fields_ is not None
+        key = _cache_key(self.renderer_id, fields_["title"], fields_["body"])
+        rendered = self.memory.get(key) or self.stored.get(key)
+        if rendered is None and before is not None and before[2] == key:
+            rendered = _rendered_of(before)
+        if rendered is None or len(rendered) != RENDERED_LENGTH:
+            rendered = self._render(fields_["title"], fields_["body"])
+        paper = Paper(**fields_, title_html=rendered[0], abstract_html="")
+        return name, (stat, token, key, _row_values(paper), pack_texts(fields_["body"], rendered[1], rendered[2:])), []
+
+    def _render(self, title: str, body: str) -> tuple[str, ...]:
+        try:
+            title_html, abstract_html = self.render(title, body)
+            text = paper_text(title, body)
+        except Exception as exc:  # a renderer bug: keep the traceback, say which paper
+            exc.add_note(f"while rendering the paper titled {title!r}")
+            raise
+        return (title_html, abstract_html, *(getattr(text, name) for name in TEXT_FIELDS))
+
+
+def paper_token(name: str, data: bytes) -> str:
+    """What stands for a paper file in the build cache: a hash of its name and bytes (a paper is
+    a function of both). 64 bits: a collision among 100,000 papers has odds of about 1 in 10^9."""
+    return hashlib.blake2b(name.encode() + b"\0" + data, digest_size=8).hexdigest()
+
+
+def _parse_bytes(data: bytes, stem: str, path: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -190,43 +390,20 @@ def _parse_file(path: str, stem: str) -> tuple[dict[str, Any] | None, list[Probl
     return parse_paper_text(text, stem, path)
 
 
-@dataclass(frozen=True)
-class _RenderChunk:
-    """Renders (key, (title, body)) items; a class so it pickles for worker processes."""
-
-    render: RenderFunction
-
-    def __call__(self, items: Sequence[tuple[str, tuple[str, str]]]) -> list[tuple[str, tuple[str, str]]]:
-        out = []
-        for key, (title, body) in items:
-            try:
-                out.append((key, tuple(self.render(title, body))))
-            except Exception as exc:  # a renderer bug: keep the traceback, say which paper
-                exc.add_note(f"while rendering the paper titled {title!r}")
-                raise
-        return out  # type: ignore[return-value]
-
-
-def _map_chunks(func: Callable[[Sequence[Any]], list[Any]], items: list[Any], jobs: int) -> list[Any]:
-    """`func` over chunks of `items`, concatenated in order; in `jobs` processes when > 1."""
-    if jobs <= 1 or len(items) <= _CHUNK_SIZE:
-        return func(items)
-    chunks = [items[i : i + _CHUNK_SIZE] for i in range(0, len(items), _CHUNK_SIZE)]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return [result for chunk_result in pool.map(func, chunks) for result in chunk_result]
-
-
 def _renderer_id(render: RenderFunction) -> str:
     """What the cache key includes of the renderer, so a changed renderer never serves stale HTML.
 
     For the default renderer that is a hash of `site_builder/markup.py`'s source; for any
     other function, its qualified name (tests and callers pass a fresh cache when it changes).
+    The plain texts (`paper_text`) come from `markup.py` whatever the renderer, so its source
+    is part of every id.
     """
+    spec_path = Path(__file__).with_name("markup.py")
+    source = spec_path.read_bytes() if spec_path.exists() else b""
+    markup_hash = hashlib.blake2b(source, digest_size=16).hexdigest()
     if render is render_markup:
-        spec_path = Path(__file__).with_name("markup.py")
-        source = spec_path.read_bytes() if spec_path.exists() else b""
-        return "markup:" + hashlib.blake2b(source, digest_size=16).hexdigest()
-    return f"{getattr(render, '__module__', '')}.{getattr(render, '__qualname__', repr(render))}"
+        return "markup:" + markup_hash
+    return f"{getattr(render, '__module__', '')}.{getattr(render, '__qualname__', repr(render))}:{markup_hash}"
 
 
 def _cache_key(renderer_id: str, title: str, body: str) -> str:
@@ -255,6 +432,23 @@ def _write_cache_file(cache_dir: Path, entries: RenderCache) -> None:
     with tmp.open("wb") as handle:
         pickle.dump({"format": _CACHE_FORMAT, "entries": entries}, handle, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)  # readers see the old file or the new one, never half of one
+
+
+def paper_file_stats(content_dir: Path) -> list[tuple[str, tuple[int, int, int]]]:
+    """(file name, (size, mtime_ns, inode)) of every paper file, by name: what tells a changed
+    file from an unchanged one without reading it."""
+    papers_dir = Path(content_dir) / "papers"
+    if not papers_dir.is_dir():
+        return []
+    found = []
+    with os.scandir(papers_dir) as entries:
+        for entry in entries:
+            name = entry.name
+            if name.endswith(".md") and not name.startswith(".") and entry.is_file():
+                st = entry.stat()
+                found.append((name, (st.st_size, st.st_mtime_ns, st.st_ino)))
+    found.sort()  # names sort in C; Path objects would not
+    return found
 
 
 # --- author profiles and topics -------------------------------------------------------------

@@ -30,13 +30,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from email.utils import format_datetime
 
 import jinja2
 from markupsafe import Markup
 
 from site_builder.config import SiteConfig
+from site_builder.texts import EXCERPT_LENGTH, PaperText
 from site_builder.markup import excerpt, plain_text, render_abstract_html, render_title_html
 from site_builder.model import DigestDay, Paper, Site, Tag
 from site_builder.opml import FeedInfo, finalize_xml, render_opml
@@ -47,7 +49,6 @@ GENERATOR = "site_builder"
 DIGEST_RSS_PATH = "feed.xml"
 DIGEST_ATOM_PATH = "atom.xml"
 OPML_PATH = "feeds.opml"  # written by site_builder.opml.render_opml
-EXCERPT_LENGTH = 300  # characters of abstract shown per paper in the daily digest
 EMPTY_FEED_DATE = dt.date(1970, 1, 1)  # Atom's required `updated` when the site has no dated paper
 
 # --- templates (XML; autoescaped) ----------------------------------------------------------------
@@ -137,36 +138,123 @@ _ENV = jinja2.Environment(
 _RSS_HEAD, _ITEM, _ATOM, _DAY_HTML = (_ENV.get_template(n) for n in ("rss", "item", "atom", "day"))
 
 
-def render_feeds(site: Site, config: SiteConfig, urls: Urls) -> list[tuple[str, bytes]]:
-    """Every feed of the site as (output-relative path, bytes), in a fixed order:
-    feed.xml, atom.xml, the author feeds (site order), the tag feeds (site order), feeds.opml."""
-    return list(iter_feeds(site, config, urls))
+@dataclass(frozen=True, slots=True)
+class FeedSpec:
+    """Which feed: "rss" / "atom" (the daily digest), "author" / "tag" (by slug), "opml"."""
+
+    kind: str
+    key: str = ""
 
 
-def iter_feeds(site: Site, config: SiteConfig, urls: Urls) -> Iterator[tuple[str, bytes]]:
+def feed_specs(site: Site) -> list[FeedSpec]:
+    """Every feed, in a fixed order: feed.xml, atom.xml, the author feeds (site order), the tag
+    feeds (site order), feeds.opml."""
+    return [FeedSpec("rss"), FeedSpec("atom"), *(FeedSpec("author", a.slug) for a in site.authors),
+            *(FeedSpec("tag", t.slug) for t in site.tags), FeedSpec("opml")]
+
+
+def render_feeds(site: Site, config: SiteConfig, urls: Urls,
+                 texts: Mapping[str, PaperText] | None = None) -> list[tuple[str, bytes]]:
+    """Every feed of the site as (output-relative path, bytes), in `feed_specs` order."""
+    return list(iter_feeds(site, config, urls, texts))
+
+
+def iter_feeds(site: Site, config: SiteConfig, urls: Urls,
+               texts: Mapping[str, PaperText] | None = None) -> Iterator[tuple[str, bytes]]:
     """`render_feeds` one feed at a time, so a writer can stream them to disk (at 10,000 papers
     the author feeds hold about 110 MB, since each item carries the paper's whole abstract)."""
-    items = _PaperItems(urls, {t.key: t.name for t in site.tags if t.kind == "topic"})
-    feeds = [
-        FeedInfo(f"{config.title} (RSS)", DIGEST_RSS_PATH, "", ""),
-        FeedInfo(f"{config.title} (Atom)", DIGEST_ATOM_PATH, "", ""),
-    ]
-    days = sorted(site.days, key=lambda d: d.date, reverse=True)[: config.feed_items]
-    day_items = [_DayItem(day, config, urls) for day in days]
-    yield DIGEST_RSS_PATH, _digest_rss(day_items, config, urls)
-    yield DIGEST_ATOM_PATH, _digest_atom(day_items, config, urls)
-    for author in site.authors:
-        feed = FeedInfo(author.name, urls.author_feed(author.slug), urls.author(author.slug), "Authors")
-        feeds.append(feed)
-        about = f"Papers by {author.name} in {config.title}."
-        yield feed.path, _paper_feed(feed, about, author.papers, config, urls, items)
-    for tag in site.tags:
-        label = tag_label(tag)
-        group = "Categories" if tag.kind == "category" else "Topics"
-        feed = FeedInfo(label, urls.tag_feed(tag.slug), urls.tag(tag.slug), group)
-        feeds.append(feed)
-        yield feed.path, _paper_feed(feed, f"Papers in {label} in {config.title}.", tag.papers, config, urls, items)
-    yield OPML_PATH, render_opml(feeds, config, urls)
+    renderer = FeedRenderer(site, config, urls, texts)
+    for spec in feed_specs(site):
+        yield renderer.path(spec), renderer.render(spec)
+
+
+class FeedRenderer:
+    """Renders the feeds of one site, one `FeedSpec` at a time, in any order or process.
+
+    Each paper's `<item>` is rendered once per renderer and reused by every feed it is in.
+    `inputs(spec)` lists what a feed shows besides the config (see `render.Renderer.inputs`);
+    `tokens` (paper slug -> hash of its file) stand for the papers there."""
+
+    def __init__(self, site: Site, config: SiteConfig, urls: Urls,
+                 texts: Mapping[str, PaperText] | None = None, tokens: Mapping[str, str] | None = None):
+        self.site, self.config, self.urls = site, config, urls
+        self.texts = texts or {}
+        self.tokens = tokens or {}
+        self.authors = {a.slug: a for a in site.authors}
+        self.tags = {t.slug: t for t in site.tags}
+        self._items = _PaperItems(urls, {t.key: t.name for t in site.tags if t.kind == "topic"}, self.texts)
+        self._days: list[_DayItem] | None = None
+
+    def path(self, spec: FeedSpec) -> str:
+        if spec.kind == "rss":
+            return DIGEST_RSS_PATH
+        if spec.kind == "atom":
+            return DIGEST_ATOM_PATH
+        if spec.kind == "author":
+            return self.urls.author_feed(spec.key)
+        if spec.kind == "tag":
+            return self.urls.tag_feed(spec.key)
+        if spec.kind == "opml":
+            return OPML_PATH
+        raise ValueError(f"unknown feed kind {spec.kind!r}")
+
+    def render(self, spec: FeedSpec) -> bytes:
+        config, urls = self.config, self.urls
+        if spec.kind == "rss":
+            return _digest_rss(self._day_items(), config, urls)
+        if spec.kind == "atom":
+            return _digest_atom(self._day_items(), config, urls)
+        if spec.kind == "author":
+            author = self.authors[spec.key]
+            feed = FeedInfo(author.name, urls.author_feed(author.slug), urls.author(author.slug), "Authors")
+            about = f"Papers by {author.name} in {config.title}."
+            return _paper_feed(feed, about, author.papers, config, urls, self._items)
+        if spec.kind == "tag":
+            tag = self.tags[spec.key]
+            label = tag_label(tag)
+            feed = FeedInfo(label, urls.tag_feed(tag.slug), urls.tag(tag.slug), _tag_group(tag))
+            return _paper_feed(feed, f"Papers in {label} in {config.title}.", tag.papers, config, urls, self._items)
+        if spec.kind == "opml":
+            return render_opml(self._feed_list(), config, urls)
+        raise ValueError(f"unknown feed kind {spec.kind!r}")
+
+    def inputs(self, spec: FeedSpec) -> tuple:
+        if not self.tokens:  # no tokens from the loader: each paper's repr stands in
+            self.tokens = {p.slug: repr(p) for p in self.site.papers}
+        tokens = self.tokens
+        if spec.kind in ("rss", "atom"):
+            return tuple((d.date, tuple([tokens[p.slug] for p in d.papers])) for d in self._digest_days())
+        if spec.kind == "author":
+            author = self.authors[spec.key]
+            return (author.name, tuple([tokens[p.slug] for p in _feed_papers(author.papers, self.config)]))
+        if spec.kind == "tag":
+            tag = self.tags[spec.key]
+            return (tag_label(tag), tag.kind, tuple([tokens[p.slug] for p in _feed_papers(tag.papers, self.config)]))
+        if spec.kind == "opml":
+            return tuple((f.title, f.path, f.page, f.group) for f in self._feed_list())
+        raise ValueError(f"unknown feed kind {spec.kind!r}")
+
+    def _digest_days(self) -> list[DigestDay]:
+        return sorted(self.site.days, key=lambda d: d.date, reverse=True)[: self.config.feed_items]
+
+    def _day_items(self) -> list[_DayItem]:
+        if self._days is None:
+            self._days = [_DayItem(day, self.config, self.urls, self.texts) for day in self._digest_days()]
+        return self._days
+
+    def _feed_list(self) -> list[FeedInfo]:
+        config, urls = self.config, self.urls
+        feeds = [
+            FeedInfo(f"{config.title} (RSS)", DIGEST_RSS_PATH, "", ""),
+            FeedInfo(f"{config.title} (Atom)", DIGEST_ATOM_PATH, "", ""),
+        ]
+        feeds += [FeedInfo(a.name, urls.author_feed(a.slug), urls.author(a.slug), "Authors") for a in self.site.authors]
+        feeds += [FeedInfo(tag_label(t), urls.tag_feed(t.slug), urls.tag(t.slug), _tag_group(t)) for t in self.site.tags]
+        return feeds
+
+
+def _tag_group(tag: Tag) -> str:
+    return "Categories" if tag.kind == "category" else "Topics"
 
 
 def tag_label(tag: Tag) -> str:
@@ -180,23 +268,24 @@ def tag_label(tag: Tag) -> str:
 class _DayItem:
     """One digest day as a feed item, shared by the RSS and the Atom feed."""
 
-    def __init__(self, day: DigestDay, config: SiteConfig, urls: Urls):
+    def __init__(self, day: DigestDay, config: SiteConfig, urls: Urls, texts: Mapping[str, PaperText] | None = None):
         count = len(day.papers)
         self.date = day.date
         self.title = f"{config.title} — {day.date.isoformat()}: {count} paper{'' if count == 1 else 's'}"
         self.url = urls.absolute(urls.day(day.date))
-        self.html = digest_day_html(day, urls)
+        self.html = digest_day_html(day, urls, texts)
 
 
-def digest_day_html(day: DigestDay, urls: Urls) -> str:
+def digest_day_html(day: DigestDay, urls: Urls, texts: Mapping[str, PaperText] | None = None) -> str:
     """The HTML that lists a day's papers: title linked to its page, authors, abstract excerpt.
     Plain `str`: the feed templates escape it once more, as RSS and Atom want."""
+    texts = texts or {}
     papers = [
         {
             "url": urls.absolute(urls.paper(p.slug)),
             "title_html": Markup(p.title_html or render_title_html(p.title)),
             "authors": author_text(p),
-            "excerpt": excerpt(p.body, EXCERPT_LENGTH),
+            "excerpt": t.excerpt if (t := texts.get(p.slug)) is not None else excerpt(p.body, EXCERPT_LENGTH),
         }
         for p in day.papers
     ]
@@ -244,9 +333,10 @@ def _digest_atom(days: Sequence[_DayItem], config: SiteConfig, urls: Urls) -> by
 class _PaperItems:
     """Each paper's RSS `<item>`, rendered once and reused by every feed it appears in."""
 
-    def __init__(self, urls: Urls, topic_names: dict[str, str]):
+    def __init__(self, urls: Urls, topic_names: dict[str, str], texts: Mapping[str, PaperText] | None = None):
         self._urls = urls
         self._topic_names = topic_names
+        self._texts = texts or {}
         self._cache: dict[str, bytes] = {}
 
     def get(self, paper: Paper) -> bytes:
@@ -254,10 +344,12 @@ class _PaperItems:
         item = self._cache.get(paper.slug)
         if item is None:
             url = self._urls.absolute(self._urls.paper(paper.slug))
+            text = self._texts.get(paper.slug)
             item = self._cache[paper.slug] = _ITEM.render(
-                title=plain_text(paper.title, markdown=False),
+                title=text.title_text if text is not None else plain_text(paper.title, markdown=False),
                 url=url,
-                description=paper.abstract_html or render_abstract_html(paper.body),
+                description=(text.abstract_html if text is not None else "") or paper.abstract_html
+                or render_abstract_html(paper.body),
                 creators=paper.authors,
                 categories=paper.categories + tuple(self._topic_names.get(t, t) for t in paper.tags),
                 pub_date=rfc822(paper.digest_day),
@@ -269,13 +361,18 @@ def _paper_feed(
     feed: FeedInfo, description: str, papers: Iterable[Paper], config: SiteConfig, urls: Urls, items: _PaperItems
 ) -> bytes:
     """An RSS feed of `papers` (an author's or a tag's): newest first, at most `config.feed_items`."""
-    dated = [p for p in papers if p.digest_day is not None]
-    dated.sort(key=lambda p: p.digest_day, reverse=True)  # stable: keeps the model's order within a day
-    chosen = dated[: config.feed_items]
+    chosen = _feed_papers(papers, config)
     newest = chosen[0].digest_day if chosen else None
     title = f"{feed.title} — {config.title}"
     xml_items = [items.get(p) for p in chosen]
     return _rss(title, urls.absolute(feed.page), description, urls.absolute(feed.path), newest, xml_items, config)
+
+
+def _feed_papers(papers: Iterable[Paper], config: SiteConfig) -> list[Paper]:
+    """The papers an author or tag feed shows: dated ones, newest first, `config.feed_items`."""
+    dated = [p for p in papers if p.digest_day is not None]
+    dated.sort(key=lambda p: p.digest_day, reverse=True)  # stable: keeps the model's order within a day
+    return dated[: config.feed_items]
 
 
 def _rss(

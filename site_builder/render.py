@@ -3,13 +3,21 @@
 A page is a pure function of the site model and its `PageSpec` (kind, key, page number), so the
 page list can be split across processes or filtered to the stale ones: a worker builds one
 `Renderer` (templates compiled once per process) and calls `render(spec)` for each spec it gets.
-Nothing here writes files or keeps state between pages.
+Nothing here writes files.
+
+`Renderer.inputs(spec)` lists, as plain values, everything the page shows that can change
+from one build to the next besides the templates and the config: the build cache compares them
+with the last build's to skip unchanged pages. Whoever changes what a page view reads must
+change `inputs` with it (tests/build/test_incremental.py builds incrementally after every kind
+of edit and compares the result with a cold build, file by file).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Iterator, Sequence
+import functools
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +26,7 @@ from markupsafe import Markup
 
 from site_builder.citation import bibtex, citation_meta, json_ld_article, json_ld_person, json_ld_script
 from site_builder.config import SiteConfig
-from site_builder.markup import excerpt, plain_text
+from site_builder.texts import PaperText
 from site_builder.model import Site
 from site_builder.theme import make_environment, template_error
 from site_builder.urls import Urls
@@ -27,7 +35,6 @@ from site_builder.views import (
     pagination,
 )
 
-DESCRIPTION_LENGTH = 200
 # Page kinds in the order `page_specs` lists them; also the rows of the build report.
 PAGE_KINDS = ("home", "search", "404", "days", "tags", "authors", "paper", "author", "tag", "day")
 
@@ -142,15 +149,60 @@ def make_chrome(config: SiteConfig, urls: Urls) -> Chrome:
     )
 
 
-class Renderer:
-    """Renders pages of one site with one compiled theme (build one per process)."""
+# Macros whose output depends on their arguments only (imported without context, reading no
+# globals): each distinct call is rendered once per process and reused. A paper's card is on
+# about seven pages (its day, tags, authors, the papers it is related to). Bounded, so that at
+# 100,000 papers a worker keeps the recently used cards only (pages come in model order, which
+# keeps a card's uses close together).
+MEMOIZED_MACROS = (("partials/paper_card.html", "paper_card"),)
+MACRO_CACHE_SIZE = 30_000
 
-    def __init__(self, site: Site, config: SiteConfig, dirs: Sequence[Path]):
+
+def memoize_macros(env: jinja2.Environment) -> None:
+    """Replace each of MEMOIZED_MACROS in its template's module by a memoized version.
+
+    Templates that `{% from ... import %}` a macro get it from that module (Jinja caches an
+    imported template's module when it is imported without context), so they call the memoized
+    one. A theme without that template or macro is left as it is."""
+    for template_name, macro_name in MEMOIZED_MACROS:
+        try:
+            module = env.get_template(template_name).module
+        except jinja2.TemplateNotFound:
+            continue
+        macro = getattr(module, macro_name, None)
+        if callable(macro):
+            setattr(module, macro_name, _MemoizedMacro(macro))
+
+
+class _MemoizedMacro:
+    """A macro with an LRU cache of its results by argument values (frozen view objects)."""
+
+    def __init__(self, macro) -> None:  # noqa: ANN001 - a jinja2.runtime.Macro
+        self._macro = macro
+        self._cached = functools.lru_cache(maxsize=MACRO_CACHE_SIZE)(macro)
+
+    def __call__(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        try:
+            return self._cached(*args, **kwargs)
+        except TypeError:  # an argument that cannot be hashed (a theme passing a dict): no cache
+            return self._macro(*args, **kwargs)
+
+
+class Renderer:
+    """Renders pages of one site with one compiled theme (build one per process).
+
+    `texts` and `tokens` come from `load_content` (paper slug -> texts; -> hash of its file);
+    without `texts` they are derived here, `tokens` are needed only by `inputs`."""
+
+    def __init__(self, site: Site, config: SiteConfig, dirs: Sequence[Path],
+                 texts: Mapping[str, PaperText] | None = None, tokens: Mapping[str, str] | None = None):
         self.site = site
         self.config = config
         self.urls = Urls.for_base(config.base_url)
-        self.index = SiteIndex(site, config, self.urls)
+        self.index = SiteIndex(site, config, self.urls, texts)
+        self.tokens = tokens or {}
         self.env = make_environment(dirs)
+        memoize_macros(self.env)
         self.chrome = make_chrome(config, self.urls)
         self._digest_feeds = (
             FeedLink(self.chrome.rss, "application/rss+xml", f"{config.title} (RSS)"),
@@ -168,6 +220,47 @@ class Renderer:
         except jinja2.TemplateError as exc:
             raise template_error(exc, template) from None
         return output_path(page_url(spec)), html.encode("utf-8")
+
+    # -- what a page depends on (for the build cache) -----------------------------------
+
+    def inputs(self, spec: PageSpec) -> tuple:
+        """Everything `render(spec)` reads of the model, as plain values (see the module
+        docstring). A paper stands for itself by its token (a hash of its file's name and
+        bytes): its card and its page are functions of that file, the config and the templates."""
+        site, tokens = self.site, self._tokens()
+        kind = spec.kind
+        if kind == "paper":
+            found = self.index.papers_by_slug[spec.key]
+            return (tokens[found.slug], tuple([tokens[p.slug] for p in site.related.get(found.slug, ())]),
+                    self.index.author_filter_names(found))
+        if kind == "author":
+            author = self.index.authors_by_slug[spec.key]
+            return (author.name, tuple([tokens[p.slug] for p in author.papers]), author.coauthors,
+                    author.affiliations, repr(author.profile))
+        if kind == "tag":
+            tag = self.index.tags_by_slug[spec.key]
+            start = (spec.page - 1) * self.config.page_size
+            return (tag.name, tag.key, tag.kind, len(tag.papers),
+                    tuple([tokens[p.slug] for p in tag.papers[start:start + self.config.page_size]]))
+        if kind == "day":
+            day = self.index.days_by_iso[spec.key]
+            return (tuple([tokens[p.slug] for p in day.papers]), day.previous, day.next)
+        if kind == "home":
+            return (len(site.papers), len(site.authors), len(site.tags), len(site.days),
+                    tuple((d.date, tuple([tokens[p.slug] for p in d.papers])) for d in site.days[: self.config.home_days]))
+        if kind == "days":
+            return tuple([(d.date, len(d.papers)) for d in site.days])
+        if kind == "tags":
+            return tuple([(t.slug, t.name, t.key, t.kind, len(t.papers)) for t in site.tags])
+        if kind == "authors":
+            return tuple([(a.slug, a.name, len(a.papers)) for a in site.authors])
+        return ()  # search, 404: the config and templates only
+
+    def _tokens(self) -> Mapping[str, str]:
+        """Paper slug -> token; without tokens from the loader, each paper's repr stands in."""
+        if not self.tokens:
+            self.tokens = {p.slug: repr(p) for p in self.site.papers}
+        return self.tokens
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -220,7 +313,8 @@ class Renderer:
     def _paper(self, spec: PageSpec):
         index, urls = self.index, self.urls
         paper = index.papers_by_slug[spec.key]
-        title = plain_text(paper.title, markdown=False)
+        text = index.text(paper)
+        title = text.title_text
         day = paper.digest_day
         page = {
             "title_html": Markup(paper.title_html),
@@ -236,7 +330,7 @@ class Renderer:
             "topics": index.topic_links(paper),
             "code": paper.code,
             "upvotes": paper.upvotes,
-            "abstract_html": Markup(paper.abstract_html),
+            "abstract_html": Markup(text.abstract_html or paper.abstract_html),
             "bibtex": bibtex(paper, urls),
             "related": index.cards(self.site.related.get(paper.slug, ())),
             "sources": paper.sources,
@@ -250,11 +344,20 @@ class Renderer:
             },
         }
         head = self._head(
-            spec, title, excerpt(paper.body, DESCRIPTION_LENGTH) or title, og_type="article",
-            json_ld=Markup(json_ld_script(json_ld_article(paper, urls, self.config))),
+            spec, title, text.description or title, og_type="article",
+            json_ld=Markup(json_ld_script(self._json_ld_article(paper, text))),
             citation=tuple(citation_meta(paper, urls, self.config)),
         )
         return "paper.html", "", head, page
+
+    def _json_ld_article(self, paper, text: PaperText) -> dict:  # noqa: ANN001 - a Paper
+        # `json_ld_article` makes the abstract's plain text from `paper.body`, a Markdown parse
+        # that `markup` caches per process (~5 KB an entry). The loader made that text already,
+        # so it is passed in: the paper goes without its body (every other field as it is) and
+        # the text is put back. The golden files compare the result with the plain call.
+        data = json_ld_article(dataclasses.replace(paper, body=""), self.urls, self.config)
+        data["abstract"] = text.abstract_text
+        return data
 
     def _author(self, spec: PageSpec):
         index, urls = self.index, self.urls

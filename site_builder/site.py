@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
+import hashlib
 import math
 import operator
 from collections import Counter, defaultdict
@@ -48,9 +49,10 @@ def assemble_site(
     profiles: Mapping[str, AuthorProfile],
     topic_names: Mapping[str, str],
     config: SiteConfig,
+    related_memo: dict | None = None,
 ) -> Site:
     """The whole site model. Raises `ContentError` (listing every collision) when two tags
-    would share one page."""
+    would share one page. `related_memo` (see `build_related`) is kept by the build cache."""
     with gc_paused():
         ordered = sort_papers(papers)
         return Site(
@@ -58,7 +60,7 @@ def assemble_site(
             authors=build_authors(ordered, profiles),
             tags=build_tags(ordered, topic_names),
             days=build_days(ordered),
-            related=build_related(ordered, config.related_papers),
+            related=build_related(ordered, config.related_papers, related_memo),
             profiles=dict(sorted(profiles.items())),
         )
 
@@ -187,19 +189,24 @@ def build_days(ordered: tuple[Paper, ...]) -> tuple[DigestDay, ...]:
     )
 
 
-def build_related(ordered: tuple[Paper, ...], limit: int) -> dict[str, tuple[Paper, ...]]:
+def build_related(ordered: tuple[Paper, ...], limit: int, memo: dict | None = None) -> dict[str, tuple[Paper, ...]]:
     """For each paper (by slug), up to `limit` others that share authors, topics or categories.
 
     Score = sum over shared terms of weight / log2(1 + papers carrying the term): rarer terms say
     more. Ties go to the paper nearest in digest order, then the newer. Candidates come from an
     inverted index (term -> papers, in digest order), so the work is the sum over each paper's
     terms of min(postings, POSTINGS_SCAN_LIMIT): linear in the corpus, never all pairs.
+
+    The result depends only on the papers' order and terms: `memo` (a dict kept between builds)
+    holds a hash of those and the last result by slug, reused while the hash is the same (an
+    edited abstract or title that keeps the order changes nothing here).
     """
     if limit <= 0:
         return {paper.slug: () for paper in ordered}
-    terms_of: list[list[str]] = []  # per paper: its terms ("a:<author slug>", "t:<topic>", "c:<category>")
-    base_of: dict[str, int] = {}  # term -> weight of sharing it, before rarity
-    postings: dict[str, list[int]] = defaultdict(list)
+    term_ids: dict[str, int] = {}  # "a:<author slug>", "t:<topic>", "c:<category>" -> number
+    base_of: list[int] = []  # term number -> weight of sharing it, before rarity
+    terms_of: list[list[int]] = []  # per paper, its term numbers
+    postings: list[list[int]] = []  # term number -> papers carrying it, ascending (= digest order)
     for index, paper in enumerate(ordered):
         terms: dict[str, int] = {}
         for name in paper.authors:
@@ -208,40 +215,65 @@ def build_related(ordered: tuple[Paper, ...], limit: int) -> dict[str, tuple[Pap
             terms["t:" + topic] = TOPIC_WEIGHT
         for category in paper.categories:
             terms["c:" + category] = CATEGORY_WEIGHT
-        for term in terms:
-            postings[term].append(index)  # ascending: papers are visited in digest order
-        base_of.update(terms)
-        terms_of.append(list(terms))
+        ids = []
+        for term, base in terms.items():
+            number = term_ids.get(term)
+            if number is None:
+                number = term_ids[term] = len(base_of)
+                base_of.append(base)
+                postings.append([])
+            postings[number].append(index)
+            ids.append(number)
+        terms_of.append(ids)
 
-    weight_of = {term: base_of[term] / math.log2(1 + len(docs)) for term, docs in postings.items() if len(docs) > 1}
+    key = None
+    if memo is not None:
+        names = list(term_ids)
+        shape = repr((limit, [(p.slug, [names[t] for t in ids]) for p, ids in zip(ordered, terms_of)]))
+        key = hashlib.blake2b(shape.encode(), digest_size=16).hexdigest()
+        if memo.get("key") == key and isinstance(memo.get("related"), dict):
+            by_slug = {p.slug: p for p in ordered}
+            saved = memo["related"]
+            try:
+                return {p.slug: tuple([by_slug[s] for s in saved[p.slug]]) for p in ordered}
+            except KeyError:
+                pass  # a damaged memo: compute
+
+    weight_of = [base / math.log2(1 + len(docs)) if len(docs) > 1 else 0.0 for base, docs in zip(base_of, postings)]
     related: dict[str, tuple[Paper, ...]] = {}
     half = POSTINGS_SCAN_LIMIT // 2
+    scan = POSTINGS_SCAN_LIMIT
     by_score = operator.itemgetter(1)
+    left = bisect.bisect_left
     for index, paper in enumerate(ordered):
         scores: dict[int, float] = {}
         get = scores.get
         for term in terms_of[index]:
-            weight = weight_of.get(term)
-            if weight is None:
-                continue  # only this paper carries it
             docs = postings[term]
             size = len(docs)
-            if size > POSTINGS_SCAN_LIMIT:
-                at = bisect.bisect_left(docs, index)
-                start = min(max(0, at - half), size - POSTINGS_SCAN_LIMIT - 1)
-                docs = docs[start : start + POSTINGS_SCAN_LIMIT + 1]  # the window plus this paper
+            if size < 2:
+                continue  # only this paper carries it
+            weight = weight_of[term]
+            if size > scan:
+                start = min(max(0, left(docs, index) - half), size - scan - 1)
+                docs = docs[start : start + scan + 1]  # the window plus this paper
             for other in docs:
                 scores[other] = get(other, 0.0) + weight
         scores.pop(index, None)
         # Rank by score with a C sort, keep what can make the top `limit` (ties at the cut
         # included), then order those by score, nearness in digest order, digest order.
-        ranked = sorted(scores.items(), key=by_score, reverse=True)
-        if len(ranked) > limit:
+        if len(scores) > limit:
+            ranked = sorted(scores.items(), key=by_score, reverse=True)
             threshold = ranked[limit - 1][1]
             cut = limit
             while cut < len(ranked) and ranked[cut][1] >= threshold:
                 cut += 1
             ranked = ranked[:cut]
+        else:
+            ranked = scores.items()
         best = sorted([(-score, abs(other - index), other) for other, score in ranked])[:limit]
-        related[paper.slug] = tuple(ordered[other] for _, _, other in best)
+        related[paper.slug] = tuple([ordered[other] for _, _, other in best])
+    if memo is not None:
+        memo["key"] = key
+        memo["related"] = {slug: tuple([p.slug for p in papers]) for slug, papers in related.items()}
     return related

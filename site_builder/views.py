@@ -13,20 +13,21 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
 
 from site_builder.config import SiteConfig
-from site_builder.markup import excerpt, render_title_html
+from site_builder.texts import PaperText, paper_text
 from site_builder.model import ARXIV_CATEGORY_NAMES, Author, DigestDay, Paper, Site, Tag
 from site_builder.slugs import author_slug
 from site_builder.urls import Urls
 
+CARD_CACHE_SIZE = 30_000  # cards kept per process (all of them up to 30,000 papers)
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
           "August", "September", "October", "November", "December")
-EXCERPT_LENGTH = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +90,17 @@ def initial_of(name: str) -> str:
 
 
 class SiteIndex:
-    """Lookups built once per site (linear in its size), shared by every view of one build."""
+    """Lookups built once per site (linear in its size), shared by every view of one build.
 
-    def __init__(self, site: Site, config: SiteConfig, urls: Urls):
+    `texts` are the papers' plain texts from `load_content` (computed here when missing). Each
+    paper's `Card` is made once and reused by every list it is in (a paper is on about seven).
+    """
+
+    def __init__(self, site: Site, config: SiteConfig, urls: Urls, texts: Mapping[str, PaperText] | None = None):
         self.site = site
+        self.texts = texts if texts is not None else {}  # a dict or a content.TextStore
+        self._derived: dict[str, PaperText] = {}  # texts derived here, for papers `texts` lacks
+        self._cards: OrderedDict[str, Card] = OrderedDict()  # most recently used last
         self.config = config
         self.urls = urls
         self.authors_by_name: dict[str, Author] = {a.name: a for a in site.authors}
@@ -148,7 +156,24 @@ class SiteIndex:
             for key in paper.tags
         )
 
+    def text(self, paper: Paper) -> PaperText:
+        found = self.texts.get(paper.slug) or self._derived.get(paper.slug)
+        if found is None:
+            found = self._derived[paper.slug] = paper_text(paper.title, paper.body)
+        return found
+
     def card(self, paper: Paper) -> Card:
+        cards = self._cards
+        found = cards.get(paper.slug)
+        if found is None:
+            found = cards[paper.slug] = self._make_card(paper)
+            if len(cards) > CARD_CACHE_SIZE:
+                cards.popitem(last=False)
+        else:
+            cards.move_to_end(paper.slug)
+        return found
+
+    def _make_card(self, paper: Paper) -> Card:
         day = paper.digest_day
         return Card(
             href=self.link(self.urls.paper(paper.slug)),
@@ -161,7 +186,7 @@ class SiteIndex:
             topics=self.topic_links(paper),
             code=paper.code,
             upvotes=paper.upvotes,
-            excerpt_html=Markup(render_title_html(excerpt(paper.body, EXCERPT_LENGTH))),
+            excerpt_html=Markup(self.text(paper).excerpt_html),
         )
 
     def cards(self, papers: Iterable[Paper]) -> tuple[Card, ...]:

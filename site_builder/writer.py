@@ -6,6 +6,11 @@
   the old site as it was and removes its temporary folder.
 - `SiteWriter`: writes output files, refusing two writes to one path (an author and a tag with one
   slug, say). It does not stop at the first collision: it lists them all at the end (`check`).
+  `claim` does the bookkeeping alone, for files that worker processes write (`write_file`).
+- `apply_changes(staging, out_dir, ...)`: an incremental build stages only the files that
+  changed, then moves each into the existing site with a rename (atomic per file: a reader or a
+  server sees the old file or the new one, never a partial one) and deletes the pages that are
+  gone. Files are replaced, never modified in place.
 Output bytes come only from the renderers (nothing here adds dates or other varying data), and
 files are copied without their metadata, so the same content gives byte-identical output.
 """
@@ -40,24 +45,29 @@ class SiteWriter:
 
     def write(self, rel: str, data: bytes, origin: str) -> None:
         """Write `data` to `root/rel`; `origin` names what the file is, for collision messages."""
-        if self._claim(rel, origin):
+        if self._claim(rel, origin, make_dirs=True):
             (self.root / rel).write_bytes(data)
             self.files += 1
             self.bytes += len(data)
 
     def copy(self, rel: str, source: Path, origin: str) -> None:
         """Copy a file's bytes (not its times or permissions) to `root/rel`."""
-        if self._claim(rel, origin):
+        if self._claim(rel, origin, make_dirs=True):
             shutil.copyfile(source, self.root / rel)
             self.files += 1
             self.bytes += source.stat().st_size
+
+    def claim(self, rel: str, origin: str) -> bool:
+        """Reserve `rel` for a file written elsewhere (by a worker process, or not at all when
+        it is unchanged); False, with a collision recorded, when it is taken."""
+        return self._claim(rel, origin, make_dirs=False)
 
     def check(self) -> None:
         """Raise one BuildError listing every collision, if there was any."""
         if self._collisions:
             raise _error(self._collisions)
 
-    def _claim(self, rel: str, origin: str) -> bool:
+    def _claim(self, rel: str, origin: str, make_dirs: bool) -> bool:
         _check_relative(rel)
         first = self._origin.get(rel)
         if first is None and rel in self._dirs:
@@ -73,11 +83,105 @@ class SiteWriter:
             return False
         self._origin[rel] = origin
         if parent and parent not in self._dirs:
-            (self.root / parent).mkdir(parents=True, exist_ok=True)
+            if make_dirs:
+                (self.root / parent).mkdir(parents=True, exist_ok=True)
             while parent and parent not in self._dirs:
                 self._dirs.add(parent)
                 parent = posixpath.dirname(parent)
         return True
+
+
+def write_file(root: str, rel: str, data: bytes, new_folder: bool = False) -> int:
+    """Write `data` to `root/rel` (a new file: `rel` must not be a hard link to keep), making
+    its folders as needed; returns the file's mtime_ns (what the build cache records).
+    `new_folder`: the file's folder most likely does not exist yet (a page of a fresh site),
+    so it is made first rather than after a failed open (one system call less per page)."""
+    path = f"{root}/{rel}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+    if new_folder and "/" in rel:
+        try:
+            os.mkdir(os.path.dirname(path))
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd = os.open(path, flags, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        return os.fstat(fd).st_mtime_ns
+    finally:
+        os.close(fd)
+
+
+def apply_changes(staging: Path, out_dir: Path, written: list[str], removed: list[str],
+                  aside: Path | None = None) -> None:
+    """Move the files `written` (output-relative paths, staged under `staging`) into `out_dir`,
+    each replacing its old version by a rename, then delete the `removed` files and the folders
+    they leave empty. With `aside`, the old versions (replaced or removed) are moved there
+    instead of being deleted, so that `undo_changes` can put them back. The caller has checked
+    everything first: this only renames and deletes."""
+    out, stage = os.fspath(out_dir), os.fspath(staging)
+    made: set[str] = set()
+    for rel in written:
+        parent = posixpath.dirname(rel)
+        if parent and parent not in made:
+            os.makedirs(os.path.join(out, parent), exist_ok=True)
+            made.add(parent)
+        if aside is not None:
+            _move_aside(out, rel, aside)
+        os.replace(os.path.join(stage, rel), os.path.join(out, rel))
+    emptied: set[str] = set()
+    for rel in removed:
+        if aside is not None:
+            _move_aside(out, rel, aside)
+        else:
+            try:
+                os.unlink(os.path.join(out, rel))
+            except FileNotFoundError:
+                pass
+        emptied.add(posixpath.dirname(rel))
+    for folder in sorted(emptied, key=lambda f: -f.count("/")):  # deepest first
+        while folder:
+            try:
+                os.rmdir(os.path.join(out, folder))
+            except OSError:  # not empty (other pages live there) or already gone
+                break
+            folder = posixpath.dirname(folder)
+
+
+def undo_changes(out_dir: Path, written: list[str], removed: list[str], aside: Path) -> None:
+    """Put back what `apply_changes(..., aside=aside)` replaced or removed."""
+    for rel in [*written, *removed]:
+        old, new = os.path.join(aside, rel), os.path.join(out_dir, rel)
+        if os.path.exists(old):
+            os.makedirs(os.path.dirname(new), exist_ok=True)
+            os.replace(old, new)
+        else:  # a file this build added
+            try:
+                os.unlink(new)
+            except FileNotFoundError:
+                pass
+
+
+def _move_aside(out: str, rel: str, aside: Path) -> None:
+    target = os.path.join(aside, rel)
+    try:
+        os.replace(os.path.join(out, rel), target)
+    except FileNotFoundError:
+        parent = os.path.dirname(target)
+        if os.path.isdir(parent):
+            return  # nothing to keep: a new file
+        os.makedirs(parent, exist_ok=True)
+        try:
+            os.replace(os.path.join(out, rel), target)
+        except FileNotFoundError:
+            return
 
 
 def _first_file_among_parents(folder: str, files: dict[str, str]) -> str | None:

@@ -1,0 +1,252 @@
+"""Every output file of a build: what it is, whether it must be rendered again, rendering and
+writing it (on every core), and the manifest the build cache keeps of it.
+
+Pages and feeds are "units": each has an output path and an inputs signature, a hash of the
+code and theme (`cache.code_key`), the config and what its view reads of the model
+(`Renderer.inputs`, `FeedRenderer.inputs`). Given the last build's manifest (incremental build),
+a unit whose signature is unchanged is not rendered, and a rendered unit whose bytes are
+unchanged is not written. Sitemap, robots.txt and theme assets are cheap: always produced,
+written only when their bytes changed.
+
+Rendering runs in forked workers (`parallel.fork_map`) that inherit the model, the renderers and
+the compiled templates; a task is a range of unit numbers and a worker writes the files itself,
+returning only (signature, hash, size, mtime) per unit, so nothing large crosses a pipe. A worker
+writes into the staging folder (a full new site, or just the changed files) and never touches
+the output folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from site_builder.cache import Manifest, code_key, digest
+from site_builder.config import SiteConfig
+from site_builder.content import LoadedContent
+from site_builder.feeds import FeedRenderer, FeedSpec, feed_specs
+from site_builder.model import Site
+from site_builder.parallel import chunk_size, fork_map
+from site_builder.progress import Progress
+from site_builder.render import PageSpec, Renderer, output_path, page_specs, page_url, sitemap_urls
+from site_builder.sitemap import render_robots, render_sitemap
+from site_builder.theme import static_files
+from site_builder.urls import Urls
+from site_builder.writer import SiteWriter, write_file
+
+PARALLEL_MIN_UNITS = 300  # fewer units to render than this: forking workers costs more than it saves
+
+
+class SiteOutputs:
+    """The output files of one build (see the module docstring). `previous` is the manifest of
+    the last build of the same output folder, None for a full build."""
+
+    def __init__(self, site: Site, loaded: LoadedContent, config: SiteConfig, dirs: Sequence[Path],
+                 previous: Manifest | None, jobs: int, progress: Progress):
+        self.site, self.config, self.dirs = site, config, tuple(dirs)
+        self.previous = previous
+        self.jobs, self.progress = jobs, progress
+        self.urls = Urls.for_base(config.base_url)
+        self.renderer = Renderer(site, config, dirs, loaded.texts, loaded.tokens)
+        self.feed_renderer = FeedRenderer(site, config, self.urls, loaded.texts, loaded.tokens)
+        self.papers_read = loaded.files_read
+        self.page_specs: list[PageSpec] = []
+        self.feed_specs: list[FeedSpec] = []
+        self.paths: list[str] = []  # unit number -> output path (pages first, then feeds)
+        self.signatures: list[str | None] = []
+        self.todo: list[int] = []  # units to render
+        # Results
+        self.manifest: Manifest = {}
+        self.written: list[str] = []
+        self.removed: list[str] = []
+        self.rendered = 0
+        self._stage_root = ""
+
+    # -- planning ------------------------------------------------------------------------
+
+    def plan(self) -> None:
+        """List the units, check that no two outputs share a path, and find the stale units."""
+        self.page_specs = list(page_specs(self.site, self.config))
+        self.feed_specs = feed_specs(self.site)
+        self.paths = [output_path(page_url(s)) for s in self.page_specs]
+        self.paths += [self.feed_renderer.path(s) for s in self.feed_specs]
+        self._check_paths()
+        topic_names = sorted((t.key, t.name) for t in self.site.tags if t.kind == "topic")
+        shared = f"{code_key(self.dirs)}|{self.config!r}|{topic_names!r}"
+        self._key = hashlib.blake2b(shared.encode(), digest_size=16).hexdigest() + "|"
+        count = len(self.paths)
+        if self.previous is None:
+            self.signatures = [None] * count  # computed by the workers, with the rendering
+            self.todo = list(range(count))
+            return
+        self.signatures = [self._signature(i) for i in range(count)]
+        previous = self.previous
+        self.todo = [i for i, (path, sig) in enumerate(zip(self.paths, self.signatures))
+                     if (entry := previous.get(path)) is None or entry[0] != sig]
+
+    def _check_paths(self) -> None:
+        """Raise one BuildError listing every two outputs that would share a path. Skipped when
+        every path was written by the last build (which checked them) and none repeats."""
+        statics = static_files(self.dirs)
+        every = [*self.paths, *self._sitemap_paths(), "robots.txt", *statics]
+        previous = self.previous
+        if previous is not None and len(set(every)) == len(every) and all(p in previous for p in every):
+            return
+        claims = SiteWriter(Path("."))
+        for spec, path in zip(self.page_specs, self.paths):
+            claims.claim(path, f"{spec.kind} page /{page_url(spec)}")
+        for path in self.paths[len(self.page_specs):]:
+            claims.claim(path, f"feed {path}")
+        for path in self._sitemap_paths():
+            claims.claim(path, f"sitemap {path}")
+        claims.claim("robots.txt", "robots.txt")
+        for path, source in statics.items():
+            claims.claim(path, f"theme file {source}")
+        claims.check()
+
+    def _sitemap_paths(self) -> list[str]:
+        from site_builder.sitemap import MAX_URLS_PER_FILE, SITEMAP_PATH
+
+        pages = sum(1 for s in self.page_specs if s.kind != "404")
+        extra = -(-pages // MAX_URLS_PER_FILE) if pages > MAX_URLS_PER_FILE else 0
+        return [SITEMAP_PATH, *(f"sitemap-{n}.xml" for n in range(1, extra + 1))]
+
+    def _signature(self, unit: int) -> str:
+        pages = len(self.page_specs)
+        if unit < pages:
+            spec = self.page_specs[unit]
+            what = (spec.kind, spec.key, spec.page, self.renderer.inputs(spec))
+        else:
+            feed = self.feed_specs[unit - pages]
+            what = ("feed", feed.kind, feed.key, self.feed_renderer.inputs(feed))
+        return hashlib.blake2b((self._key + repr(what)).encode(), digest_size=16).hexdigest()
+
+    # -- rendering and writing -----------------------------------------------------------
+
+    def render(self, stage_root: Path, stages) -> None:  # noqa: ANN001 - build._Stages
+        """Render the stale units into `stage_root` (pages, then feeds), then the sitemap,
+        robots.txt and theme assets; fill `manifest`, `written`, `removed`."""
+        self._stage_root = os.fspath(stage_root)
+        pages = len(self.page_specs)
+        todo_pages = sorted((i for i in self.todo if i < pages), key=self._locality())
+        todo_feeds = [i for i in self.todo if i >= pages]
+        results: dict[int, tuple[str, str, int, int, bool]] = {}
+        self._run("pages", todo_pages, results)
+        stages.done("pages")
+        self._run("feeds", todo_feeds, results)
+        stages.done("feeds")
+        self.rendered = len(results)
+
+        previous = self.previous or {}
+        manifest: Manifest = {}
+        written: list[str] = []
+        for unit, path in enumerate(self.paths):
+            found = results.get(unit)
+            if found is None:  # unchanged inputs: the file stays as it was
+                manifest[path] = previous[path]
+                continue
+            sig, data_hash, size, mtime, wrote = found
+            manifest[path] = (sig, data_hash, size, mtime)
+            if wrote:
+                written.append(path)
+        for path, data in self._small_files():
+            data_hash = digest(data)
+            old = previous.get(path)
+            if old is not None and old[1] == data_hash:
+                manifest[path] = old
+            else:
+                manifest[path] = ("", data_hash, len(data), write_file(self._stage_root, path, data))
+                written.append(path)
+        self.manifest = manifest
+        self.written = written
+        self.removed = sorted(path for path in previous if path not in manifest)
+
+    def _run(self, stage: str, units: list[int], results: dict) -> None:  # noqa: ANN001
+        if not units:
+            return
+        jobs = self.jobs if len(units) >= PARALLEL_MIN_UNITS else 1
+        if jobs > 1:
+            self._warm_up()
+        size = chunk_size(len(units), jobs)
+        tasks = [(lo, min(lo + size, len(units))) for lo in range(0, len(units), size)]
+        self.progress.start(stage, len(units))
+        self._units = units
+        for _, chunk in fork_map(self._render_range, tasks, jobs):
+            for unit, result in chunk:
+                results[unit] = result
+            self.progress.advance(len(chunk))
+        self.progress.finish()
+
+    def _warm_up(self) -> None:
+        """Compile every template here, before the workers fork, so that they inherit them."""
+        env = self.renderer.env
+        for name in env.list_templates(filter_func=lambda n: n.endswith(".html")):
+            env.get_template(name)
+
+    def _locality(self):  # noqa: ANN202 - a sort key over unit numbers
+        """Pages in the order of the newest paper they show (digest order), so that a worker's
+        bounded caches of cards (a paper's card is on ~7 pages) keep the cards it needs next.
+        Any order writes the same files."""
+        position = {p.slug: i for i, p in enumerate(self.site.papers)}
+        index = self.renderer.index
+        size = self.config.page_size
+
+        def first_paper(unit: int) -> tuple[int, int]:
+            spec = self.page_specs[unit]
+            papers: Sequence = ()
+            if spec.kind == "paper":
+                return (position[spec.key], unit)
+            if spec.kind == "author":
+                papers = index.authors_by_slug[spec.key].papers
+            elif spec.kind == "tag":
+                papers = index.tags_by_slug[spec.key].papers[(spec.page - 1) * size:]
+            elif spec.kind == "day":
+                papers = index.days_by_iso[spec.key].papers
+            return (position[papers[0].slug] if papers else -1, unit)
+
+        return first_paper
+
+    def _fresh(self, unit: int) -> bool:
+        """Whether the unit is a page in a folder of its own that the last build did not write."""
+        path = self.paths[unit]
+        return path.endswith("/index.html") and (self.previous is None or path not in self.previous)
+
+    def _render_range(self, bounds: tuple[int, int]) -> list[tuple[int, tuple]]:
+        """Render units `self._units[lo:hi]` and write those whose bytes changed (in a worker:
+        measured, writing in the parent instead is no faster)."""
+        lo, hi = bounds
+        pages = len(self.page_specs)
+        previous = self.previous or {}
+        root = self._stage_root
+        out = []
+        for unit in self._units[lo:hi]:
+            if unit < pages:
+                _, data = self.renderer.render(self.page_specs[unit])
+            else:
+                data = self.feed_renderer.render(self.feed_specs[unit - pages])
+            sig = self.signatures[unit] or self._signature(unit)
+            path = self.paths[unit]
+            data_hash = digest(data)
+            old = previous.get(path)
+            if old is not None and old[1] == data_hash:
+                out.append((unit, (sig, data_hash, len(data), old[3], False)))
+            else:
+                out.append((unit, (sig, data_hash, len(data), write_file(root, path, data, self._fresh(unit)), True)))
+        return out
+
+    def _small_files(self) -> list[tuple[str, bytes]]:
+        files = render_sitemap(sitemap_urls(self.page_specs), self.urls)
+        files.append(("robots.txt", render_robots(self.urls)))
+        files += [(path, source.read_bytes()) for path, source in static_files(self.dirs).items()]
+        return files
+
+    # -- what the report shows -------------------------------------------------------------
+
+    @property
+    def page_kinds(self) -> list[str]:
+        return [s.kind for s in self.page_specs]
+
+    @property
+    def feed_count(self) -> int:
+        return len(self.feed_specs)

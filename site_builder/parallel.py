@@ -1,0 +1,148 @@
+"""Run CPU-bound work on every core with forked worker processes.
+
+Why fork: a build's inputs (the site model, compiled templates, caches filled so far) are
+already in this process; a forked worker inherits them as they are, so nothing is pickled per
+task but the task itself (a few indexes) and its small result. The function a worker runs may be
+any callable, a closure included, since it is inherited rather than sent.
+
+Results come back in task order whatever the scheduling, so the build's output never depends on
+which worker ran what. Where `fork` does not exist (Windows), or with one job, the work runs in
+this process instead, with the same results.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import multiprocessing
+import queue
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from site_builder import errors
+from site_builder.errors import BuildError, Problem, SiteBuilderError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_TASK: Callable[[Any], Any] | None = None  # what a forked worker runs; set just before forking
+
+
+def default_jobs() -> int:
+    """Worker processes when the user did not say: one per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and sys.platform != "win32"
+
+
+def fork_map(func: Callable[[T], R], tasks: Sequence[T], jobs: int, window: int = 0) -> Iterator[tuple[int, R]]:
+    """`(index, func(task))` for every task, as workers finish them (any order).
+
+    With `jobs` > 1 and more than one task, `jobs` forked processes share the tasks (each takes
+    the next one when it is done: a loaded machine or an uneven task costs no idle core); else
+    they run here, in order. At most `window` tasks (default: 2 per worker) are handed out and
+    not yet consumed here, so large results never pile up faster than the caller uses them.
+    A user error raised in a worker (`SiteBuilderError`) is raised here with its problems; any
+    other exception keeps the worker's traceback in its message.
+    """
+    if jobs <= 1 or len(tasks) <= 1 or not can_fork():
+        for index, task in enumerate(tasks):
+            yield index, func(task)
+        return
+    global _TASK
+    _TASK = func
+    # Objects alive now are shared with the workers copy-on-write; moving them out of the
+    # collector's reach keeps a worker's garbage collections from touching (so copying) them.
+    gc.freeze()
+    try:
+        context = multiprocessing.get_context("fork")
+        workers = min(jobs, len(tasks))
+        with context.Pool(workers, initializer=_start_worker) as pool:
+            done: queue.SimpleQueue = queue.SimpleQueue()
+            pending = 0
+            upcoming = iter(enumerate(tasks))
+            for item in itertools.islice(upcoming, window or 2 * workers):
+                pool.apply_async(_run, (item,), callback=done.put, error_callback=done.put)
+                pending += 1
+            while pending:
+                result = done.get()
+                pending -= 1
+                if isinstance(result, BaseException):  # the pool's own failure (a result that cannot be sent)
+                    raise result
+                index, (ok, value) = result
+                if not ok:
+                    raise _error_from(value)
+                for item in itertools.islice(upcoming, 1):
+                    pool.apply_async(_run, (item,), callback=done.put, error_callback=done.put)
+                    pending += 1
+                yield index, value
+    finally:
+        _TASK = None
+        gc.unfreeze()
+
+
+def ordered_map(func: Callable[[T], R], tasks: Sequence[T], jobs: int,
+                on_result: Callable[[int, R], object] | None = None) -> list[R]:
+    """`fork_map` with the results in task order; `on_result(index, result)` as each arrives."""
+    results: list[Any] = [None] * len(tasks)
+    for index, result in fork_map(func, tasks, jobs):
+        results[index] = result
+        if on_result is not None:
+            on_result(index, result)
+    return results
+
+
+def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
+    """`items` cut into consecutive pieces of at most `size`."""
+    return [items[i : i + size] for i in range(0, len(items), max(1, size))]
+
+
+def chunk_size(count: int, jobs: int, per_worker: int = 8, smallest: int = 16, largest: int = 500) -> int:
+    """Tasks small enough that every worker gets several (balance, progress), large enough that
+    sending them costs nothing next to the work."""
+    return max(smallest, min(largest, -(-count // max(1, jobs * per_worker))))
+
+
+def _start_worker() -> None:
+    # The parent may have paused the collector while building its model (content.gc_paused); a
+    # worker makes garbage with reference cycles (parsers, templates) for as long as it runs, so
+    # it collects, over its own objects only (the inherited ones are frozen).
+    gc.enable()
+
+
+def _run(item: tuple[int, Any]) -> tuple[int, tuple[bool, Any]]:
+    index, task = item
+    assert _TASK is not None, "fork_map's function was not inherited"
+    try:
+        return index, (True, _TASK(task))
+    except SiteBuilderError as exc:  # a user error: send its problems, not a traceback
+        return index, (False, ("user", [(p.message, p.path, p.line) for p in exc.problems], type(exc).__name__))
+    except Exception as exc:  # a bug: keep where it happened
+        import traceback
+
+        return index, (False, ("bug", "".join(traceback.format_exception(exc)), type(exc).__name__))
+
+
+def _error_from(value: tuple[str, Any, str]) -> Exception:
+    kind, detail, name = value
+    if kind == "user":
+        problems = [Problem(message, path, line) for message, path, line in detail]
+        cls = getattr(errors, name, None)
+        if not (isinstance(cls, type) and issubclass(cls, SiteBuilderError)) or cls is errors.ProblemList:
+            return errors.ProblemList(problems) if cls is errors.ProblemList else _with_problems(BuildError, problems)
+        return _with_problems(cls, problems)
+    return RuntimeError(f"a build worker failed ({name}):\n{detail}")
+
+
+def _with_problems(cls: type[SiteBuilderError], problems: list[Problem]) -> SiteBuilderError:
+    error = cls(problems[0].message, problems[0].path, problems[0].line)
+    error.problems = problems
+    error.args = ("\n".join(map(str, problems)),)
+    return error

@@ -1,0 +1,274 @@
+"""Incremental builds (the build cache) and parallel rendering give exactly the site a cold,
+single-process build gives: after every kind of edit, the rebuilt output folder is compared file
+by file (sha256) with a fresh full build of the same content."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+import types
+from pathlib import Path
+
+import pytest
+
+from build_checks import FIXTURE_SITE, build, copy_site, tree_hashes
+from site_builder import outputs as outputs_module
+from site_builder.cache import BuildCache
+from site_builder.errors import BuildError, SiteBuilderError
+
+PAPER = """---
+title: {title}
+authors:
+- {author}
+- Cong Fang
+date: {date}
+categories: [cs.LG, math.OC]
+tags: [optimization]
+---
+
+An abstract about $x^2$ and {word}.
+"""
+
+
+def age(folder: Path, seconds: float = 10.0) -> None:
+    """Make every file under `folder` look untouched for a while: a build trusts a file's stat
+    (size, mtime) only once it is a few seconds old."""
+    past = time.time() - seconds
+    for path in [folder, *folder.rglob("*")]:
+        os.utime(path, (past, past))
+
+
+def same_tree(built: dict[str, str], expected: dict[str, str]) -> bool:
+    """Equality of two tree_hashes, printing the paths that differ (pytest shows them)."""
+    differ = sorted(p for p in built.keys() | expected.keys() if built.get(p) != expected.get(p))
+    if differ:
+        print("differing files:", differ[:20], f"({len(differ)} in all)")
+    return not differ
+
+
+def cold(content: Path, tmp_path: Path, **options) -> dict[str, str]:
+    """What a full build of `content` writes, built where no cache can be reused."""
+    out = tmp_path / f"cold-{sum(p.name.startswith('cold-') for p in tmp_path.iterdir())}" / "public"
+    report, _ = build(content, out, incremental=False, jobs=1, **options)
+    assert report.mode == "full"
+    return tree_hashes(out)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> tuple[Path, Path]:
+    content = copy_site(FIXTURE_SITE, tmp_path / "site")
+    shutil.rmtree(tmp_path / "site" / ".site-builder-cache", ignore_errors=True)
+    out = tmp_path / "public"
+    report, _ = build(content, out)
+    assert report.mode == "full"
+    return content, out
+
+
+def edit_abstract(content: Path) -> None:
+    path = content / "papers" / "notes-on-min-max-optimization.md"
+    path.write_text(path.read_text() + "\nA new sentence with $y_1$ in it.\n")
+
+
+def retitle_and_reauthor(content: Path) -> None:
+    path = content / "papers" / "critical-points-of-deep-linear-networks.md"
+    text = path.read_text()
+    text = text.replace("title: Critical", "title: Retitled Critical", 1)
+    path.write_text(text.replace("authors: []", "authors: [Zed Newcomer, Cong Fang]", 1))
+
+
+def add_paper(content: Path) -> None:
+    (content / "papers" / "a-brand-new-paper.md").write_text(
+        PAPER.format(title="A Brand New Paper", author="Ada Newauthor", date="2023-03-07", word="novelty"))
+
+
+def add_paper_on_a_new_day_and_tag(content: Path) -> None:
+    text = PAPER.format(title="Another One", author="Bo Other", date="2031-01-02", word="futures")
+    (content / "papers" / "another-one.md").write_text(text.replace("tags: [optimization]", "tags: [brand-new-topic]"))
+
+
+def delete_paper(content: Path) -> None:
+    (content / "papers" / "environment-invariant-linear-least-squares.md").unlink()
+
+
+def change_profile(content: Path) -> None:
+    path = content / "authors" / "cong-fang.yaml"
+    path.write_text(path.read_text().replace("h_index: 19", "h_index: 20"))
+
+
+def rename_topic(content: Path) -> None:
+    path = content / "topics.yaml"
+    path.write_text(path.read_text().replace("name: Optimization", "name: Optimisation", 1))
+
+
+def change_site_yaml(content: Path) -> None:
+    path = content / "site.yaml"
+    path.write_text(path.read_text().replace("title: Fixture Digest", "title: Renamed Digest"))
+
+
+def add_theme_override(content: Path) -> None:
+    theme = content.parent / "mytheme" / "templates" / "partials"
+    theme.mkdir(parents=True)
+    (theme / "footer.html").write_text('<footer class="mine"><p>Ours</p></footer>\n')
+    with (content / "site.yaml").open("a") as handle:
+        handle.write("theme: mytheme\n")
+
+
+def change_theme_template(content: Path) -> None:
+    footer = content.parent / "mytheme" / "templates" / "partials" / "footer.html"
+    footer.write_text('<footer class="mine"><p>Ours, edited</p></footer>\n')
+
+
+EDITS = [edit_abstract, retitle_and_reauthor, add_paper, add_paper_on_a_new_day_and_tag, delete_paper,
+         change_profile, rename_topic, change_site_yaml, add_theme_override, change_theme_template]
+
+
+def test_every_kind_of_edit_rebuilds_incrementally_to_the_cold_result(site, tmp_path: Path) -> None:
+    content, out = site
+    for edit in EDITS:
+        edit(content)
+        report, lines = build(content, out)
+        assert report.mode == "incremental", edit.__name__
+        assert same_tree(tree_hashes(out), cold(content, tmp_path)), f"after {edit.__name__}"
+        assert any(line.startswith("  incremental:") for line in lines)
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("cold-")) == ["public", "site"]
+
+
+def test_an_edit_rerenders_only_what_shows_the_paper(site) -> None:
+    content, out = site
+    edit_abstract(content)
+    report, _ = build(content, out)
+    assert report.mode == "incremental" and report.papers_read == 1
+    # The paper's page and the feeds whose items carry its abstract; not the other pages.
+    assert 0 < report.rendered < report.total_pages / 2
+    assert "papers/notes-on-min-max-optimization/index.html" in {p for p in _written(out, report)}
+
+
+def _written(out: Path, report) -> set[str]:  # noqa: ANN001
+    # The written files are the newest in the output folder.
+    files = sorted((p.stat().st_mtime_ns, p.relative_to(out).as_posix()) for p in out.rglob("*") if p.is_file())
+    return {rel for _, rel in files[-report.written:]} if report.written else set()
+
+
+def test_nothing_changed_is_up_to_date_without_loading_anything(site, monkeypatch) -> None:
+    content, out = site
+    age(content.parent)
+    build(content, out)  # records stats that are now old enough to trust
+    before = tree_hashes(out)
+
+    def no_loading(*args, **kwargs):
+        raise AssertionError("an up-to-date build must not load the content")
+
+    monkeypatch.setattr("site_builder.content.load_content", no_loading)
+    report, lines = build(content, out)
+    assert report.mode == "up to date" and lines[0].startswith("Up to date: ")
+    assert report.total_pages > 0 and report.files == len(before)
+    assert tree_hashes(out) == before
+
+
+def test_a_hand_edited_or_replaced_output_folder_gets_a_full_build(site, tmp_path: Path) -> None:
+    content, out = site
+    (out / "index.html").write_text("edited by hand")
+    report, _ = build(content, out)
+    assert report.mode == "full" and tree_hashes(out) == cold(content, tmp_path)
+    shutil.rmtree(out)
+    shutil.copytree(tmp_path / "cold-0" / "public", out)  # same files, another folder
+    report, _ = build(content, out)
+    assert report.mode == "full"
+
+
+def test_an_interrupted_update_is_not_trusted(site, tmp_path: Path) -> None:
+    content, out = site
+    cache = BuildCache.for_build(content, out)
+    assert cache is not None
+    cache.begin_apply()  # as if a build had been killed while moving files in
+    edit_abstract(content)
+    report, _ = build(content, out)
+    assert report.mode == "full" and not cache.applying()
+    assert same_tree(tree_hashes(out), cold(content, tmp_path))
+
+
+def test_a_failed_incremental_build_leaves_the_site_as_it_was(site, tmp_path: Path) -> None:
+    content, out = site
+    before = tree_hashes(out)
+    (content / "papers" / "broken.md").write_text("---\ntitle: [unclosed\n---\n")
+    with pytest.raises(SiteBuilderError):
+        build(content, out)
+    (content / "papers" / "broken.md").unlink()
+    add_theme_override(content)
+    (content.parent / "mytheme" / "templates" / "day.html").write_text("{% extends 'base.html' %}{% block content %}{{ page.nope }}{% endblock %}\n")
+    with pytest.raises(BuildError, match="nope"):
+        build(content, out)
+    assert tree_hashes(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"]
+
+
+def test_a_failing_search_index_puts_the_old_pages_back(site, tmp_path: Path, monkeypatch) -> None:
+    content, out = site
+    calls: list[tuple] = []
+
+    def index(site_dir: Path, log=print, previous=None, changed=None):
+        calls.append((site_dir, previous, changed))
+        if previous is not None:
+            raise BuildError("pagefind: Error: something went wrong")
+        (site_dir / "pagefind").mkdir()
+        (site_dir / "pagefind" / "pagefind.js").write_text("// index\n")
+
+    monkeypatch.setitem(sys.modules, "site_builder.search", types.SimpleNamespace(index_site=index))
+    build(content, out, search=True)  # search switched on: a full build, indexed before the swap
+    assert calls[-1][1:] == (None, None) and calls[-1][0] != out
+    before = tree_hashes(out)
+    edit_abstract(content)
+    with pytest.raises(BuildError, match="something went wrong"):
+        build(content, out, search=True)
+    site_dir, previous, changed = calls[-1]
+    assert site_dir == previous == out.absolute()
+    assert "papers/notes-on-min-max-optimization/index.html" in changed
+    assert tree_hashes(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"]
+
+
+def test_parallel_rendering_writes_the_same_site(site, tmp_path: Path, monkeypatch) -> None:
+    content, _ = site
+    monkeypatch.setattr(outputs_module, "PARALLEL_MIN_UNITS", 1)
+    out = tmp_path / "parallel" / "public"
+    report, _ = build(content, out, jobs=3, incremental=False)
+    assert same_tree(tree_hashes(out), cold(content, tmp_path))
+    add_paper(content)
+    delete_paper(content)
+    report, _ = build(content, out, jobs=2)
+    assert report.mode == "incremental"
+    assert same_tree(tree_hashes(out), cold(content, tmp_path))
+
+
+def test_a_template_error_in_a_worker_is_reported_with_its_template(site, tmp_path: Path, monkeypatch) -> None:
+    content, _ = site
+    monkeypatch.setattr(outputs_module, "PARALLEL_MIN_UNITS", 1)
+    add_theme_override(content)
+    (content.parent / "mytheme" / "templates" / "paper.html").write_text("{% extends 'base.html' %}{% block content %}{{ page.nope }}{% endblock %}\n")
+    with pytest.raises(BuildError) as info:
+        build(content, tmp_path / "p" / "public", jobs=2, incremental=False)
+    assert "paper.html" in str(info.value) and "nope" in str(info.value)
+
+
+def test_an_edit_in_the_same_mtime_tick_as_the_last_build_is_not_missed(site, tmp_path: Path) -> None:
+    """A file changed just before a build may change again within the same mtime tick, keeping
+    its size: its stat then says nothing, so the build must not have trusted it."""
+    content, out = site
+    path = content / "papers" / "notes-on-min-max-optimization.md"
+    path.write_text(path.read_text() + "\nVersion one of a sentence.\n")
+    tick = path.stat().st_mtime_ns
+    build(content, out)
+    path.write_text(path.read_text().replace("Version one", "Version two"))  # same size
+    os.utime(path, ns=(tick, tick))  # and the same mtime: as if in the same tick
+    report, _ = build(content, out)
+    assert report.mode == "incremental"
+    assert "Version two" in (out / "papers/notes-on-min-max-optimization/index.html").read_text()
+    assert same_tree(tree_hashes(out), cold(content, tmp_path))
+
+
+def test_the_report_lists_page_kinds_in_the_renderers_order() -> None:
+    from site_builder import build as build_module, render
+
+    assert build_module.PAGE_KINDS == render.PAGE_KINDS  # build.py keeps a copy: an up-to-date build imports no renderer
