@@ -41,3 +41,9 @@ def node_tools() -> Path:
         stamp.write_bytes(lock.read_bytes())
     assert Path(node).exists()
     return JS_TOOLS
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Browser tests run last: they leave threads running (a local server, the browser driver)
+    for the rest of the session, and code that forks worker processes declines to fork then."""
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid)

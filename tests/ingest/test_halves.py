@@ -17,14 +17,19 @@ import site_builder.ingest.writer as writer_module
 from site_builder.ingest.frontmatter import parse_paper, render_paper
 from site_builder.ingest.halves import can_fork, run_in_halves
 
-needs_fork = pytest.mark.skipif(not can_fork(), reason="no fork here: everything runs in one process")
+@pytest.fixture
+def needs_fork():
+    # Checked when the test runs, not at collection: threads started by other tests (a local
+    # server, the browser driver) make run_in_halves decline to fork, by design.
+    if not can_fork():
+        pytest.skip("no fork here (or other threads running): everything runs in one process")
 
 
 def pids(items):
     return [(item, os.getpid()) for item in items]
 
 
-@needs_fork
+@pytest.mark.usefixtures("needs_fork")
 def test_the_second_half_runs_in_another_process():
     first, second = run_in_halves(list(range(7)), pids, min_items=2)
     assert [i for i, _ in first + second] == list(range(7))
@@ -42,8 +47,8 @@ def fail_on_six(items):
     return list(items)
 
 
-@needs_fork
 @pytest.mark.parametrize("items", [[1, 2, 3, 4, 5, 6], [6, 1, 2, 3, 4, 5]])
+@pytest.mark.usefixtures("needs_fork")
 def test_an_exception_in_either_half_is_raised(items):
     with pytest.raises(ValueError, match="six"):
         run_in_halves(items, fail_on_six, min_items=2)
@@ -115,7 +120,7 @@ def slow_unless_first(items):
     time.sleep(30)
 
 
-@needs_fork
+@pytest.mark.usefixtures("needs_fork")
 def test_an_interrupt_here_stops_the_child_at_once():
     started = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
