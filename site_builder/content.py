@@ -26,6 +26,7 @@ import contextlib
 import datetime as dt
 import gc
 import hashlib
+import importlib.metadata
 import os
 import pickle
 import time
@@ -390,17 +391,32 @@ def _parse_bytes(data: bytes, stem: str, path: str) -> tuple[dict[str, Any] | No
     return parse_paper_text(text, stem, path)
 
 
+_MARKUP_MODULES = ("markup.py", "latex.py")
+
+
+def _library_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
 def _renderer_id(render: RenderFunction) -> str:
     """What the cache key includes of the renderer, so a changed renderer never serves stale HTML.
 
-    For the default renderer that is a hash of `site_builder/markup.py`'s source; for any
+    For the default renderer that is a hash of `markup.py` and `latex.py` and the versions of
+    the Markdown and math libraries; for any
     other function, its qualified name (tests and callers pass a fresh cache when it changes).
     The plain texts (`paper_text`) come from `markup.py` whatever the renderer, so its source
     is part of every id.
     """
-    spec_path = Path(__file__).with_name("markup.py")
-    source = spec_path.read_bytes() if spec_path.exists() else b""
-    markup_hash = hashlib.blake2b(source, digest_size=16).hexdigest()
+    h = hashlib.blake2b(digest_size=16)
+    for name in _MARKUP_MODULES:  # markup.py delegates the math to latex.py
+        path = Path(__file__).with_name(name)
+        h.update(path.read_bytes() if path.exists() else b"")
+    for library in ("markdown-it-py", "mdit-py-plugins", "latex2mathml"):
+        h.update(_library_version(library).encode())
+    markup_hash = h.hexdigest()
     if render is render_markup:
         return "markup:" + markup_hash
     return f"{getattr(render, '__module__', '')}.{getattr(render, '__qualname__', repr(render))}:{markup_hash}"

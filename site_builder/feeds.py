@@ -29,6 +29,7 @@ paper is in. Here each paper's `<item>` is rendered once and reused: 0.6 s for e
 from __future__ import annotations
 
 import datetime as dt
+import html
 import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -390,7 +391,9 @@ def _rss(
     head = _RSS_HEAD.render(
         title=title,
         link=link,
-        description=description,
+        # Plain text, but readers commonly show a channel description as HTML: escape it as HTML
+        # here and the template escapes that again for XML, as item descriptions are.
+        description=html.escape(description, quote=False),
         self_url=self_url,
         language=config.language,
         generator=GENERATOR,

@@ -239,8 +239,6 @@ def test_script_in_titles_abstracts_and_names_is_inert_everywhere(tmp_path: Path
     assert any("papers/injected/" in loc.text for loc in sitemap.iter("{*}loc"))
 
 
-@pytest.mark.xfail(strict=False, reason="feeds.py writes names into the channel <description> escaped once; "
-                   "readers that show it as HTML would see markup (reported to the feeds owner)")
 def test_feed_channel_descriptions_are_inert_when_read_as_html(tmp_path: Path) -> None:
     content = copy_site(FIXTURE_SITE, tmp_path / "site")
     (content / "papers" / "injected.md").write_text(INJECTED_PAPER)
