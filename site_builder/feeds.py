@@ -42,7 +42,7 @@ from site_builder.config import SiteConfig
 from site_builder.texts import EXCERPT_LENGTH, PaperText
 from site_builder.markup import excerpt, plain_text, render_abstract_html, render_title_html
 from site_builder.model import DigestDay, Paper, Site, Tag
-from site_builder.opml import FeedInfo, finalize_xml, render_opml
+from site_builder.opml import FeedInfo, render_opml, xml_environment
 from site_builder.urls import Urls
 from site_builder.views import more_authors
 
@@ -125,17 +125,9 @@ _DAY_HTML_TEMPLATE = """\
 {% endfor %}
 """
 
-_ENV = jinja2.Environment(
-    loader=jinja2.DictLoader(
-        {"rss": _RSS_HEAD_TEMPLATE, "item": _RSS_ITEM, "atom": _ATOM_TEMPLATE, "day": _DAY_HTML_TEMPLATE}
-    ),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    finalize=finalize_xml,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
+_ENV = xml_environment(jinja2.DictLoader(
+    {"rss": _RSS_HEAD_TEMPLATE, "item": _RSS_ITEM, "atom": _ATOM_TEMPLATE, "day": _DAY_HTML_TEMPLATE}
+))
 _RSS_HEAD, _ITEM, _ATOM, _DAY_HTML = (_ENV.get_template(n) for n in ("rss", "item", "atom", "day"))
 
 

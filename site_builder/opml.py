@@ -66,14 +66,20 @@ _OPML_TEMPLATE = """\
 </opml>
 """
 
-_OPML = jinja2.Environment(
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    finalize=finalize_xml,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-).from_string(_OPML_TEMPLATE)
+def xml_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
+    """The Jinja2 environment of every feed document: autoescaped, strict, XML-safe values."""
+    return jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=finalize_xml,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+_OPML = xml_environment().from_string(_OPML_TEMPLATE)
 
 
 def render_opml(feeds: Sequence[FeedInfo], config: SiteConfig, urls: Urls) -> bytes:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from site_builder.errors import Problem
@@ -74,6 +75,30 @@ def parse_entry_head(line: str, as_of: dt.date) -> EntryHead:
     return EntryHead(category, known, resolve_date(month, day, year, as_of), match["badge"] is not None)
 
 
+def parse_entries(
+    entries: list[list[Line]],
+    parse_entry: Callable[[list[Line], dt.date, list[Problem]], PaperRecord],
+    as_of: dt.date,
+    warnings: list[Problem],
+    text: str,
+) -> tuple[list[PaperRecord], list[Problem]]:
+    """Parse each entry of a profile page or list; a broken entry becomes a problem at its first
+    line and the others are kept. No entries at all is a problem too."""
+    papers: list[PaperRecord] = []
+    problems: list[Problem] = []
+    for entry in entries:
+        try:
+            papers.append(parse_entry(entry, as_of, warnings))
+        except ValueError as exc:
+            problems.append(Problem(str(exc), None, entry[0][0]))
+    if not entries:
+        problems.append(Problem(
+            "no papers found: expected entries starting with a category/date line like 'LGMar 6, 2023'",
+            None, last_line_number(text),
+        ))
+    return papers, problems
+
+
 def split_entries(lines: list[Line]) -> tuple[list[Line], list[list[Line]]]:
     """(lines before the first entry head, one list of lines per entry starting at its head)."""
     header: list[Line] = []
@@ -123,19 +148,8 @@ def parse_author_profile(text: str, as_of: dt.date) -> ParsedDump:
     header_lines, entries = split_entries(numbered_lines(text))
     warnings: list[Problem] = []
     profile, listed = _parse_header(header_lines, warnings)
-    papers: list[PaperRecord] = []
-    problems: list[Problem] = []
-    for entry in entries:
-        try:
-            papers.append(_parse_entry(entry, as_of, warnings))
-        except ValueError as exc:
-            problems.append(Problem(str(exc), None, entry[0][0]))
-    if not entries:
-        problems.append(Problem(
-            "no papers found: expected entries starting with a category/date line like 'LGMar 6, 2023'",
-            None, last_line_number(text),
-        ))
-    elif listed is not None and listed[1] != len(entries):
+    papers, problems = parse_entries(entries, _parse_entry, as_of, warnings, text)
+    if entries and listed is not None and listed[1] != len(entries):
         warnings.append(Problem(
             f"the page lists {listed[1]} papers but {len(entries)} entries were found: the dump may be cut short",
             None, listed[0],

@@ -29,8 +29,8 @@ import re
 
 from site_builder.errors import Problem
 from site_builder.ingest.categories import unknown_category_message
-from site_builder.ingest.dumps import last_line_number, numbered_lines
-from site_builder.ingest.profile import Line, parse_entry_head, split_affiliations, split_entries, strip_et_al
+from site_builder.ingest.dumps import numbered_lines
+from site_builder.ingest.profile import Line, parse_entries, parse_entry_head, split_affiliations, split_entries, strip_et_al
 from site_builder.records import PROFILE_LIST, PaperRecord, ParsedDump
 
 # Lower-case words allowed inside (never first or last in) a name: `Vincent van Gogh`, `Luca de Leo`.
@@ -89,22 +89,13 @@ def parse_profile_list(text: str, as_of: dt.date) -> ParsedDump:
     header, entries = split_entries(numbered_lines(text))
     problems: list[Problem] = []
     warnings: list[Problem] = []
-    papers: list[PaperRecord] = []
     if header:
         problems.append(Problem(
             f"{len(header)} line(s) before the first entry ignored: expected a category/date line like 'LGMar 6, 2023'",
             None, header[0][0],
         ))
-    for entry in entries:
-        try:
-            papers.append(_parse_entry(entry, as_of, warnings))
-        except ValueError as exc:
-            problems.append(Problem(str(exc), None, entry[0][0]))
-    if not entries:
-        problems.append(Problem(
-            "no papers found: expected entries starting with a category/date line like 'LGMar 6, 2023'",
-            None, last_line_number(text),
-        ))
+    papers, entry_problems = parse_entries(entries, _parse_entry, as_of, warnings, text)
+    problems += entry_problems
     return ParsedDump(PROFILE_LIST, tuple(papers), None, None, tuple(problems), tuple(warnings))
 
 
