@@ -177,8 +177,9 @@ def paper_keywords(paper: Paper) -> list[str]:
     return list(dict.fromkeys(keywords))
 
 
-def json_ld_article(paper: Paper, urls: Urls, config: SiteConfig) -> dict:
-    """schema.org `ScholarlyArticle` for a paper page."""
+def json_ld_article(paper: Paper, urls: Urls, config: SiteConfig, abstract_text: str | None = None) -> dict:
+    """schema.org `ScholarlyArticle` for a paper page. `abstract_text` is the abstract's plain
+    text when the caller has it already (the build makes it once per paper at load time)."""
     url = urls.absolute(Urls.paper(paper.slug))
     title = plain_text(paper.title, markdown=False)
     data: dict = {
@@ -190,7 +191,7 @@ def json_ld_article(paper: Paper, urls: Urls, config: SiteConfig) -> dict:
         "headline": excerpt(paper.title, HEADLINE_LIMIT, markdown=False),
         "name": title,
         "author": [_person(name, urls) for name in paper.authors],
-        "abstract": plain_text(paper.body),
+        "abstract": plain_text(paper.body) if abstract_text is None else abstract_text,
         "inLanguage": config.language,
         "isPartOf": _website(urls, config),
     }

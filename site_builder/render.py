@@ -14,7 +14,6 @@ of edit and compares the result with a cold build, file by file).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Iterator, Mapping, Sequence
@@ -345,19 +344,10 @@ class Renderer:
         }
         head = self._head(
             spec, title, text.description or title, og_type="article",
-            json_ld=Markup(json_ld_script(self._json_ld_article(paper, text))),
+            json_ld=Markup(json_ld_script(json_ld_article(paper, urls, self.config, text.abstract_text))),
             citation=tuple(citation_meta(paper, urls, self.config)),
         )
         return "paper.html", "", head, page
-
-    def _json_ld_article(self, paper, text: PaperText) -> dict:  # noqa: ANN001 - a Paper
-        # `json_ld_article` makes the abstract's plain text from `paper.body`, a Markdown parse
-        # that `markup` caches per process (~5 KB an entry). The loader made that text already,
-        # so it is passed in: the paper goes without its body (every other field as it is) and
-        # the text is put back. The golden files compare the result with the plain call.
-        data = json_ld_article(dataclasses.replace(paper, body=""), self.urls, self.config)
-        data["abstract"] = text.abstract_text
-        return data
 
     def _author(self, spec: PageSpec):
         index, urls = self.index, self.urls

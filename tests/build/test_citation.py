@@ -204,6 +204,13 @@ def test_json_ld_article():
     assert data["sourceOrganization"] == {"@type": "Organization", "name": "princeton"}
 
 
+def test_json_ld_article_uses_a_plain_text_abstract_the_caller_already_has():
+    made_here = json_ld_article(paper(), URLS, CONFIG)
+    given = json_ld_article(paper(), URLS, CONFIG, abstract_text="Given text.")
+    assert given["abstract"] == "Given text."
+    assert {k: v for k, v in given.items() if k != "abstract"} == {k: v for k, v in made_here.items() if k != "abstract"}
+
+
 def test_json_ld_article_headline_is_cut_and_optional_fields_are_left_out():
     data = json_ld_article(paper(title="Word " * 40, date=None, categories=(), tags=()), URLS, CONFIG)
     assert len(data["headline"]) <= 110 and data["headline"].endswith("…")
