@@ -24,7 +24,6 @@ the benchmark (benchmarks/report.py) reads the stage times from it.
 from __future__ import annotations
 
 import contextlib
-import inspect
 import shutil
 import tempfile
 import time
@@ -233,10 +232,7 @@ class _Build:
     def _index(self, site_dir: Path, previous: Path | None = None, changed: list[str] | None = None) -> None:
         from site_builder.search import index_site  # the last stage; imported only when used
 
-        if previous is not None and "previous" in inspect.signature(index_site).parameters:
-            index_site(site_dir, log=self.log, previous=previous, changed=changed)
-        else:
-            index_site(site_dir, log=self.log)
+        index_site(site_dir, log=self.log, previous=previous, changed=changed)
 
     def _finish(self, outputs, mode: str) -> BuildReport:  # noqa: ANN001 - a SiteOutputs
         manifest = outputs.manifest

@@ -19,7 +19,6 @@ from tests.conftest import REPO
 CHROMIUM = os.environ.get("SITE_BUILDER_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts" / "screenshots"
 # The content the browser tests build: the shipped content unless pointed elsewhere.
-CONTENT = Path(os.environ.get("SITE_BUILDER_BROWSER_CONTENT", REPO / "content"))
 # Flags for a headless Chromium on a machine with no network but the loopback.
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -111,7 +110,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> ServedSite:
     base_url = f"http://127.0.0.1:{port}/"
     work = tmp_path_factory.mktemp("browser-site")
     out = work / "public"
-    build_site(CONTENT, out, base_url=base_url, search=True, log=lambda *a, **k: None)
+    build_site(REPO / "content", out, base_url=base_url, search=True, log=lambda *a, **k: None)
     handler = functools.partial(_SiteHandler, directory=str(out))
     server = _Server(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

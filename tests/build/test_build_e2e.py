@@ -126,7 +126,7 @@ def test_a_failing_search_index_fails_the_build_and_keeps_the_old_site(tmp_path:
     before = tree_hashes(out)
     seen: list[Path] = []
 
-    def failing_index(site_dir: Path, log=print):
+    def failing_index(site_dir: Path, log=print, **options):
         seen.append(site_dir)
         assert (site_dir / "index.html").is_file()  # it indexes the new site, before the swap
         raise BuildError("pagefind: Error: something went wrong")
