@@ -7,6 +7,7 @@ for BibTeX/LaTeX itself.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from urllib.parse import quote
@@ -68,14 +69,21 @@ def bibtex_key(paper: Paper) -> str:
     author = "anonymous"
     if paper.authors:
         last = _split_name(paper.authors[0])[0]
-        author = slugify(last, separator="") or slugify(paper.authors[0], separator="") or "anonymous"
+        author = _key_part(last) or _key_part(paper.authors[0]) or "anonymous"
     year = str(paper.date.year) if paper.date else ""
     title_words = " ".join(text for is_math, text in title_parts(paper.title) if not is_math)
     word = next(
-        (w for w in (slugify(t, separator="") for t in title_words.split()) if w and w not in _KEY_STOPWORDS),
+        (w for w in map(_key_part, title_words.split()) if w and w not in _KEY_STOPWORDS),
         "",
     )
     return author + year + word
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _key_part(text: str) -> str:
+    """`text` as ASCII lower-case letters and digits only (memoised: title words and last names
+    repeat across papers, and transliteration is slow)."""
+    return slugify(text, separator="")
 
 
 def bibtex_escape(text: str) -> str:
@@ -83,6 +91,7 @@ def bibtex_escape(text: str) -> str:
     return _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX_ESCAPES[m.group()], text)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # an author's name is on many papers
 def _bibtex_name(name: str) -> str:
     if re.search(r"\band\b", name, re.IGNORECASE):  # would be split into two authors: keep whole
         return "{" + bibtex_escape(_clean(name)) + "}"

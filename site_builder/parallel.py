@@ -113,7 +113,10 @@ def chunk_size(count: int, jobs: int, per_worker: int = 8, smallest: int = 16, l
 def _start_worker() -> None:
     # The parent may have paused the collector while building its model (content.gc_paused); a
     # worker makes garbage with reference cycles (parsers, templates) for as long as it runs, so
-    # it collects, over its own objects only (the inherited ones are frozen).
+    # it collects, over its own objects only (the inherited ones are frozen). Rendering makes
+    # few cycles but many objects: collecting every 20,000 allocations instead of every 700 (the
+    # default) costs a few MB and saves about 4% of the rendering time.
+    gc.set_threshold(20_000, 20, 20)
     gc.enable()
 
 

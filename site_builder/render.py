@@ -153,7 +153,12 @@ def make_chrome(config: SiteConfig, urls: Urls) -> Chrome:
 # about seven pages (its day, tags, authors, the papers it is related to). Bounded, so that at
 # 100,000 papers a worker keeps the recently used cards only (pages come in model order, which
 # keeps a card's uses close together).
-MEMOIZED_MACROS = (("partials/paper_card.html", "paper_card"),)
+# A macro that another memoized one imports comes first (an import reads the macro when the
+# importing template's module is made, so it must be the memoized one by then).
+MEMOIZED_MACROS = (
+    ("partials/card_details.html", "card_details"),
+    ("partials/paper_card.html", "paper_card"),
+)
 MACRO_CACHE_SIZE = 30_000
 
 
@@ -171,6 +176,22 @@ def memoize_macros(env: jinja2.Environment) -> None:
         macro = getattr(module, macro_name, None)
         if callable(macro):
             setattr(module, macro_name, _MemoizedMacro(macro))
+
+
+def add_partial_cached(env: jinja2.Environment) -> None:
+    """The template global `partial_cached(name, **variables)`: template `name` rendered with
+    just `variables`, once per distinct set of values in this process (as Hugo's
+    `partialCached`). For the parts of every page that depend on little: the site header
+    (the page kind and nav section) and footer, which a theme may override as plain HTML."""
+
+    @functools.lru_cache(maxsize=256)
+    def render(name: str, variables: tuple[tuple[str, object], ...]) -> Markup:
+        return Markup(env.get_template(name).render(dict(variables)))
+
+    def partial_cached(name: str, **variables: object) -> Markup:
+        return render(name, tuple(sorted(variables.items())))
+
+    env.globals["partial_cached"] = partial_cached
 
 
 class _MemoizedMacro:
@@ -202,6 +223,7 @@ class Renderer:
         self.tokens = tokens or {}
         self.env = make_environment(dirs)
         memoize_macros(self.env)
+        add_partial_cached(self.env)
         self.chrome = make_chrome(config, self.urls)
         self._digest_feeds = (
             FeedLink(self.chrome.rss, "application/rss+xml", f"{config.title} (RSS)"),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import functools
 import hashlib
 import math
 import operator
@@ -28,10 +27,6 @@ AFFILIATION_LIMIT = 20  # affiliations kept per author (most frequent first)
 # first LEAD_AUTHORS listed as co-authors: the work stays O(author slots x LEAD_AUTHORS) instead
 # of quadratic in the collaboration's size, and the lead authors are the ones worth listing.
 LEAD_AUTHORS = 50
-
-# python-slugify transliterates Unicode in Python (tens of microseconds a name): each spelling is
-# slugified once per process, for the author pages and the related-papers index alike.
-_slug_of_name = functools.cache(author_slug)
 
 # Related papers: weights of one shared term, before dividing by its rarity. A shared author
 # outweighs several shared topics; a shared topic outweighs a shared category.
@@ -84,7 +79,7 @@ def build_authors(ordered: tuple[Paper, ...], profiles: Mapping[str, AuthorProfi
     Affiliations are the papers', not the person's (a dump never says who is where), so an
     author's list is "affiliations seen on their papers", most frequent first.
     """
-    slug_of = _slug_of_name
+    slug_of = author_slug
     uses: Counter[str] = Counter()  # spelling -> author slots written that way
     papers_of: dict[str, list[Paper]] = defaultdict(list)
     # Per author, every co-author slot and affiliation seen, counted at the end: list.extend and
@@ -210,7 +205,7 @@ def build_related(ordered: tuple[Paper, ...], limit: int, memo: dict | None = No
     for index, paper in enumerate(ordered):
         terms: dict[str, int] = {}
         for name in paper.authors:
-            terms["a:" + _slug_of_name(name)] = AUTHOR_WEIGHT
+            terms["a:" + author_slug(name)] = AUTHOR_WEIGHT
         for topic in paper.tags:
             terms["t:" + topic] = TOPIC_WEIGHT
         for category in paper.categories:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 from slugify import slugify as _slugify
@@ -19,6 +20,11 @@ def make_slug(text: str, max_length: int = MAX_SLUG_LENGTH) -> str:
     return slug
 
 
+# python-slugify transliterates Unicode in Python (tens of microseconds a name, more on a first
+# use of a Unicode block), and a build asks for the slug of every author name on every page that
+# links or cites it: each spelling is slugified once per process (workers inherit the memo). The
+# memo holds one entry per distinct spelling, which the site model holds anyway.
+@functools.cache
 def author_slug(name: str) -> str:
     """The slug of an author's page, from the name as written."""
     return make_slug(name, max_length=60)

@@ -44,9 +44,14 @@ class CountedLink:
     detail: str = ""  # e.g. the arXiv id next to a category name
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Card:
-    """A paper in a list (home, day, author, tag pages)."""
+    """A paper in a list (home, day, author, tag pages).
+
+    Compared and hashed by identity (`eq=False`): `SiteIndex.card` makes one per paper and the
+    memoized card macro (`render.MEMOIZED_MACROS`) looks it up by it, which hashing its nested
+    fields on every use would cost more than rendering some of them (the cache holds the card,
+    so an identity cannot be reused while it is cached)."""
 
     href: str
     title_html: Markup
@@ -110,16 +115,12 @@ class SiteIndex:
         self.tags_by_slug: dict[str, Tag] = {t.slug: t for t in site.tags}
         self.papers_by_slug: dict[str, Paper] = {p.slug: p for p in site.papers}
         self.days_by_iso: dict[str, DigestDay] = {d.date.isoformat(): d for d in site.days}
-        self._slug_of_name: dict[str, str] = {}  # memo: author_slug is slow (transliteration)
 
     def author_for(self, name: str) -> Author | None:
         """The author page of a name as a paper writes it (exact name, else its slug)."""
         found = self.authors_by_name.get(name)
         if found is None:  # another spelling of a name that slugifies alike (site.py merges them)
-            slug = self._slug_of_name.get(name)
-            if slug is None:
-                slug = self._slug_of_name[name] = author_slug(name)
-            found = self.authors_by_slug.get(slug)
+            found = self.authors_by_slug.get(author_slug(name))
         return found
 
     def link(self, rel: str) -> str:

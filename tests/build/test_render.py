@@ -280,6 +280,26 @@ def test_a_site_theme_overrides_one_template_and_keeps_the_rest(tmp_path: Path) 
     assert b'class="site-header"' in data  # the default header is still used
 
 
+def test_the_cached_header_marks_each_pages_own_section() -> None:
+    # The header is rendered once per (kind, section) and reused: pages of different kinds
+    # rendered one after another must each get their own.
+    site, _ = fixture()
+    specs = [PageSpec("tags"), PageSpec("authors"), PageSpec("author", site.authors[0].slug), PageSpec("tags")]
+    current = []
+    for spec in specs:
+        _, tree, _ = render(spec)
+        nav = next(n for n in tree.iter("nav") if n.get("aria-label") == "Main")
+        current.append({a.text: a.get("aria-current") for a in nav.iter("a") if a.get("aria-current")})
+    assert current == [{"Tags": "page"}, {"Authors": "page"}, {"Authors": "true"}, {"Tags": "page"}]
+
+
+def test_an_error_in_a_cached_partial_names_its_file_and_line(tmp_path: Path) -> None:
+    content, config = _site_with_theme(tmp_path, {"templates/partials/header.html": "<header>\n{{ site.nonexistent.x }}\n</header>\n"})
+    with pytest.raises(BuildError) as info:
+        Renderer(fixture()[0], config, theme_dirs(content, config)).render(PageSpec("404"))
+    assert info.value.path.endswith("header.html") and info.value.line == 2
+
+
 def test_a_template_syntax_error_names_file_and_line(tmp_path: Path) -> None:
     content, config = _site_with_theme(tmp_path, {"templates/404.html": "{% extends 'base.html' %}\n\n{% block content %}{% if %}{% endblock %}\n"})
     with pytest.raises(BuildError) as info:
