@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CACHE_DIR_NAME = ".site-builder-cache"
-FORMAT = 4  # of everything in a cache folder: a new format gets a new folder
+FORMAT = 5  # of everything in a cache folder: a new format gets a new folder
 RACY_SECONDS = 2  # a file's stat is trusted only once it is older than this (see input_fingerprint)
 KEEP_CACHES = 8  # per cache root: the most recently used output folders' caches
 # Libraries whose upgrade can change the output: their installation folder's stat is part of the

@@ -273,12 +273,13 @@ def digest_day_html(day: DigestDay, urls: Urls, texts: Mapping[str, PaperText] |
     """The HTML that lists a day's papers: title linked to its page, authors, abstract excerpt.
     Plain `str`: the feed templates escape it once more, as RSS and Atom want."""
     texts = texts or {}
+    get = getattr(texts, "get_short", texts.get)  # a TextStore reads the excerpt without the rest
     papers = [
         {
             "url": urls.absolute(urls.paper(p.slug)),
             "title_html": Markup(p.title_html or render_title_html(p.title)),
             "authors": author_text(p),
-            "excerpt": t.excerpt if (t := texts.get(p.slug)) is not None else excerpt(p.body, EXCERPT_LENGTH),
+            "excerpt": t.excerpt if (t := get(p.slug)) is not None else excerpt(p.body, EXCERPT_LENGTH),
         }
         for p in day.papers
     ]

@@ -172,7 +172,7 @@ class SiteOutputs:
         tasks = [(lo, min(lo + size, len(units))) for lo in range(0, len(units), size)]
         self.progress.start(stage, len(units))
         self._units = units
-        for _, chunk in fork_map(self._render_range, tasks, jobs):
+        for _, chunk in fork_map(self._render_range, tasks, jobs, contiguous=True):
             for unit, result in chunk:
                 results[unit] = result
             self.progress.advance(len(chunk))

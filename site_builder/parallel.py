@@ -28,6 +28,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _TASK: Callable[[Any], Any] | None = None  # what a forked worker runs; set just before forking
+_TASKS: Sequence[Any] | None = None  # the tasks of that run
+_CLAIMS: _Claims | None = None  # which task a worker runs next, when it chooses (contiguous=True)
 
 
 def default_jobs() -> int:
@@ -42,7 +44,8 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and sys.platform != "win32"
 
 
-def fork_map(func: Callable[[T], R], tasks: Sequence[T], jobs: int, window: int = 0) -> Iterator[tuple[int, R]]:
+def fork_map(func: Callable[[T], R], tasks: Sequence[T], jobs: int, window: int = 0,
+             contiguous: bool = False) -> Iterator[tuple[int, R]]:
     """`(index, func(task))` for every task, as workers finish them (any order).
 
     With `jobs` > 1 and more than one task, `jobs` forked processes share the tasks (each takes
@@ -51,19 +54,26 @@ def fork_map(func: Callable[[T], R], tasks: Sequence[T], jobs: int, window: int 
     not yet consumed here, so large results never pile up faster than the caller uses them.
     A user error raised in a worker (`SiteBuilderError`) is raised here with its problems; any
     other exception keeps the worker's traceback in its message.
+
+    `contiguous`: neighbouring tasks share work that a worker caches (a paper's card is on the
+    pages around it), so each worker takes its tasks in order from its own stretch of the list
+    (worker i of n starts at i/n of it) and, once that is done, from the far end of the stretch
+    with the most left. Taking the next task of the whole list instead would give every worker
+    tasks from everywhere, and each would redo the others' cached work.
     """
     if jobs <= 1 or len(tasks) <= 1 or not can_fork():
         for index, task in enumerate(tasks):
             yield index, func(task)
         return
-    global _TASK
-    _TASK = func
+    global _TASK, _TASKS, _CLAIMS
+    _TASK, _TASKS = func, tasks
+    workers = min(jobs, len(tasks))
+    _CLAIMS = _Claims(len(tasks), workers) if contiguous else None
     # Objects alive now are shared with the workers copy-on-write; moving them out of the
     # collector's reach keeps a worker's garbage collections from touching (so copying) them.
     gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
-        workers = min(jobs, len(tasks))
         with context.Pool(workers, initializer=_start_worker) as pool:
             done: queue.SimpleQueue = queue.SimpleQueue()
             pending = 0
@@ -84,8 +94,42 @@ def fork_map(func: Callable[[T], R], tasks: Sequence[T], jobs: int, window: int 
                     pending += 1
                 yield index, value
     finally:
-        _TASK = None
+        _TASK = _TASKS = _CLAIMS = None
         gc.unfreeze()
+
+
+class _Claims:
+    """Which task each worker runs next, for `fork_map(contiguous=True)`: the list cut into one
+    stretch per worker, each stretch's next and last unclaimed task in shared memory. The pool
+    still sends one job per task; a job runs the task its worker claims here, so every task
+    runs exactly once whichever worker gets which job."""
+
+    def __init__(self, count: int, workers: int):
+        context = multiprocessing.get_context("fork")
+        bounds = [count * i // workers for i in range(workers + 1)]
+        # [front_0, back_0, front_1, back_1, ...]: stretch i has tasks front_i .. back_i - 1 left.
+        self.ends = context.Array("q", [end for i in range(workers) for end in (bounds[i], bounds[i + 1])])
+        self.next_worker = context.Value("i", 0)
+        self.workers = workers
+        self.worker = -1  # set in each worker by `join`
+
+    def join(self) -> None:
+        with self.next_worker.get_lock():
+            self.worker = self.next_worker.value % self.workers
+            self.next_worker.value += 1
+
+    def claim(self) -> int:
+        ends = self.ends
+        with ends.get_lock():
+            own = 2 * self.worker
+            if ends[own] < ends[own + 1]:
+                ends[own] += 1
+                return ends[own] - 1
+            largest = max(range(self.workers), key=lambda i: ends[2 * i + 1] - ends[2 * i])
+            if ends[2 * largest] < ends[2 * largest + 1]:
+                ends[2 * largest + 1] -= 1
+                return ends[2 * largest + 1]
+        raise RuntimeError("a worker was sent more jobs than there are tasks")  # a bug
 
 
 def ordered_map(func: Callable[[T], R], tasks: Sequence[T], jobs: int,
@@ -118,11 +162,17 @@ def _start_worker() -> None:
     # default) costs a few MB and saves about 4% of the rendering time.
     gc.set_threshold(20_000, 20, 20)
     gc.enable()
+    if _CLAIMS is not None:
+        _CLAIMS.join()
 
 
 def _run(item: tuple[int, Any]) -> tuple[int, tuple[bool, Any]]:
     index, task = item
     assert _TASK is not None, "fork_map's function was not inherited"
+    if _CLAIMS is not None:  # run the task this worker claims instead of the one sent
+        assert _TASKS is not None
+        index = _CLAIMS.claim()
+        task = _TASKS[index]
     try:
         return index, (True, _TASK(task))
     except SiteBuilderError as exc:  # a user error: send its problems, not a traceback

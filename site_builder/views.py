@@ -163,6 +163,12 @@ class SiteIndex:
             found = self._derived[paper.slug] = paper_text(paper.title, paper.body)
         return found
 
+    def short_text(self, paper: Paper) -> PaperText:
+        """`text(paper)`, possibly without `abstract_text` and `abstract_html` (cheaper)."""
+        get_short = getattr(self.texts, "get_short", None)
+        found = get_short(paper.slug) if get_short is not None else None
+        return found if found is not None else self.text(paper)
+
     def card(self, paper: Paper) -> Card:
         cards = self._cards
         found = cards.get(paper.slug)
@@ -187,7 +193,7 @@ class SiteIndex:
             topics=self.topic_links(paper),
             code=paper.code,
             upvotes=paper.upvotes,
-            excerpt_html=Markup(self.text(paper).excerpt_html),
+            excerpt_html=Markup(self.short_text(paper).excerpt_html),
         )
 
     def cards(self, papers: Iterable[Paper]) -> tuple[Card, ...]:

@@ -1,0 +1,91 @@
+"""Two pieces the build's speed rests on: how forked workers share tasks (`parallel`), and the
+packed store of every paper's texts (`texts.TextStore`)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from site_builder.errors import ContentError
+from site_builder.parallel import _Claims, can_fork, fork_map
+from site_builder.texts import TEXT_FIELDS, PaperText, TextStore, pack_texts, paper_text, unpack_texts
+
+needs_fork = pytest.mark.skipif(not can_fork(), reason="no fork on this platform")
+
+
+def _slow_square(n: int) -> tuple[int, int]:
+    time.sleep(0.002)
+    return n * n, os.getpid()
+
+
+@needs_fork
+@pytest.mark.parametrize("contiguous", [False, True])
+def test_fork_map_runs_every_task_once_on_several_processes(contiguous: bool) -> None:
+    results = dict(fork_map(_slow_square, list(range(60)), jobs=2, contiguous=contiguous))
+    assert sorted(results) == list(range(60))
+    assert all(square == n * n for n, (square, _) in results.items())
+    assert len({pid for _, pid in results.values()}) == 2
+    assert os.getpid() not in {pid for _, pid in results.values()}
+
+
+@needs_fork
+def test_contiguous_workers_each_take_a_run_of_neighbouring_tasks() -> None:
+    results = dict(fork_map(_slow_square, list(range(60)), jobs=2, contiguous=True))
+    by_pid: dict[int, list[int]] = {}
+    for n in range(60):
+        by_pid.setdefault(results[n][1], []).append(n)
+    # Each worker's tasks form few runs (its own stretch, then what it took from the other's
+    # end), where handing out the next task of the whole list alternates them every task or two.
+    runs = sum(1 + sum(1 for a, b in zip(tasks, tasks[1:]) if b != a + 1) for tasks in by_pid.values())
+    assert runs <= 4, by_pid
+
+
+def test_claims_start_each_worker_on_its_stretch_then_steal_from_the_far_end() -> None:
+    claims = _Claims(10, 2)
+    first, second = _Claims.__new__(_Claims), _Claims.__new__(_Claims)
+    for worker, view in enumerate((first, second)):
+        view.ends, view.next_worker, view.workers, view.worker = claims.ends, claims.next_worker, 2, worker
+    assert [second.claim() for _ in range(5)] == [5, 6, 7, 8, 9]
+    assert first.claim() == 0
+    assert [second.claim() for _ in range(2)] == [4, 3]  # the far end of the first stretch
+    assert [first.claim() for _ in range(2)] == [1, 2]
+    with pytest.raises(RuntimeError):
+        first.claim()
+
+
+def _fails_on_three(n: int) -> int:
+    if n == 3:
+        raise ContentError("bad paper", "content/papers/x.md", 4)
+    return n
+
+
+@needs_fork
+def test_a_user_error_in_a_worker_is_raised_with_its_file_and_line() -> None:
+    with pytest.raises(ContentError) as info:
+        list(fork_map(_fails_on_three, list(range(8)), jobs=2, contiguous=True))
+    assert (info.value.path, info.value.line) == ("content/papers/x.md", 4)
+
+
+def test_text_store_gives_back_every_text_and_the_short_ones_alone() -> None:
+    texts = {
+        "a": ("Some *body* with $x^2$ and more words " * 20, "Title $\\alpha$"),
+        "b": ("Short.", "B"),
+    }
+    records, expected = [], {}
+    for slug, (body, title) in texts.items():
+        text = paper_text(title, body)
+        html = f"<p>{slug} html</p>"
+        records.append(pack_texts(body, html, [getattr(text, name) for name in TEXT_FIELDS]))
+        expected[slug] = PaperText(*(getattr(text, name) for name in TEXT_FIELDS), abstract_html=html)
+        assert unpack_texts(records[-1])[0] == body
+    store = TextStore(list(texts), records)
+    assert len(store) == 2 and "a" in store and "c" not in store
+    for slug, text in expected.items():
+        assert store.get(slug) == text
+        short = store.get_short(slug)
+        assert (short.title_text, short.description, short.excerpt, short.excerpt_html) == (
+            text.title_text, text.description, text.excerpt, text.excerpt_html)
+        assert short.abstract_text == short.abstract_html == ""
+    assert store.get("c") is None and store.get_short("c") is None
