@@ -19,6 +19,7 @@ import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import jinja2
 from markupsafe import Markup
@@ -208,6 +209,13 @@ class _MemoizedMacro:
             return self._macro(*args, **kwargs)
 
 
+def _attributes(view: dict) -> SimpleNamespace:
+    """A page view (nested dicts included) as attributes. Jinja reads `page.x` by trying an
+    attribute first and a key only after that failed (an exception each time): with dicts, that
+    was a seventh of a paper page's rendering."""
+    return SimpleNamespace(**{k: _attributes(v) if type(v) is dict else v for k, v in view.items()})
+
+
 class Renderer:
     """Renders pages of one site with one compiled theme (build one per process).
 
@@ -236,7 +244,7 @@ class Renderer:
         template, section, head, page = build(spec)
         try:
             html = self.env.get_template(template).render(
-                site=self.chrome, kind=spec.kind, section=section, head=head, page=page
+                site=self.chrome, kind=spec.kind, section=section, head=head, page=_attributes(page)
             )
         except jinja2.TemplateError as exc:
             raise template_error(exc, template) from None

@@ -153,7 +153,8 @@ def test_runner_end_to_end(tmp_path, capsys):
 
     corpus = tmp_path / f"corpus-{PAPERS}-s1"
     slugs = {p.stem for p in (corpus / "data" / "papers").glob("*.md")}
-    built = {p.parent.name for p in (corpus / "public" / "papers").glob("*/index.html")}
+    assert [p.name for p in corpus.glob("public*")] == ["public-cold-1"], "only the last cold output is kept"
+    built = {p.parent.name for p in (corpus / "public-cold-1" / "papers").glob("*/index.html")}
     assert built == slugs and len(slugs) == PAPERS, "the build wrote a page per paper"
     assert "(Benchmark edit" not in run.edited_paper(corpus / "data").read_text(encoding="utf-8"), "edit undone"
     assert len(list((tmp_path / f"dumps-{PAPERS}-s1" / "ingested-0" / "papers").glob("*.md"))) == PAPERS
