@@ -4,7 +4,7 @@
 
 For each size: generate the corpus (cached in the work folder by size and seed), then time, each
 as its own `python -m site_builder` process,
-* cold: an empty output folder and nothing else in the work folder (where a build cache would be),
+* cold: a new output folder (so without a build cache); earlier outputs are deleted at the end,
 * no-op: the same content built again over the previous output,
 * one edit: one paper's abstract changed, then built (restored afterwards),
 * ingest: dumps holding the same number of papers ingested into an empty content folder (which
@@ -63,10 +63,11 @@ def _sync() -> None:
 
 
 def _clean_for_cold(run_dir: Path, content: Path) -> None:
-    """Leave only the content (as generated) and the cache marker: no output, no build cache."""
-    keep = {"data", "generated.json"}
+    """Leave the content as generated, the cache marker, and earlier cold outputs with their
+    build caches (a new output folder has none), nothing else."""
+    keep = {"data", "generated.json", ".site-builder-cache"}
     for entry in run_dir.iterdir():
-        if entry.name not in keep:
+        if entry.name not in keep and not entry.name.startswith("public-cold-"):
             shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
     for entry in content.iterdir():
         if entry.name not in CONTENT_ENTRIES:
@@ -125,16 +126,19 @@ def bench_build(size: int, run_dir: Path, content: Path, options: Options, log) 
                 break
         return Scenario.from_runs(size, name, runs, pages, files, search=options.search)
 
-    # Each cold run builds into a folder of its own (so its build cache is new too), and the
-    # old ones are deleted only after all runs, as for the ingest below: deleting a 400 MB site
-    # before each run made the next run's file creation several times slower.
+    # Each cold run builds into a new folder (never used before, so it has no build cache
+    # either), and old outputs are deleted only after all runs of this invocation: on ext4
+    # without a journal, creating files is several times slower for minutes after deleting
+    # many (the inode allocator skips recently deleted inodes one by one), which would measure
+    # the clean-up of the last run instead of the build.
+    first = _next_number(run_dir, "public-cold-")
     _clean_for_cold(run_dir, content)
-    cold = measured("cold", out_of=lambda i: run_dir / f"public-cold-{i + 1}")
+    cold = measured("cold", out_of=lambda i: run_dir / f"public-cold-{first + i}")
     scenarios.append(cold)
     if cold.failed:
         return scenarios
     # No-op and one edit rebuild the last cold run's output (and use its build cache).
-    out = run_dir / f"public-cold-{len(cold.seconds)}"
+    out = run_dir / f"public-cold-{first + len(cold.seconds) - 1}"
     scenarios.append(measured("no-op", out_of=lambda _i: out))
     paper = edited_paper(content)
     original = paper.read_bytes()
@@ -146,24 +150,42 @@ def bench_build(size: int, run_dir: Path, content: Path, options: Options, log) 
         scenarios.append(measured("one edit", before=edit, out_of=lambda _i: out))
     finally:
         paper.write_bytes(original)
-    for old in run_dir.glob("public-cold-*"):
-        if old != out:
-            shutil.rmtree(old)
+    _delete_all_but(run_dir, "public-cold-", out)
     return scenarios
+
+
+def _numbered(run_dir: Path, prefix: str) -> dict[int, Path]:
+    """The folders `<prefix><n>` in `run_dir`, by n."""
+    found = {}
+    for path in run_dir.glob(prefix + "*"):
+        number = path.name[len(prefix):]
+        if number.isdigit():
+            found[int(number)] = path
+    return found
+
+
+def _next_number(run_dir: Path, prefix: str) -> int:
+    return 1 + max(_numbered(run_dir, prefix), default=0)
+
+
+def _delete_all_but(run_dir: Path, prefix: str, keep: Path) -> None:
+    """Delete the earlier numbered outputs (after this invocation's runs: see bench_build)."""
+    for path in _numbered(run_dir, prefix).values():
+        if path != keep:
+            shutil.rmtree(path)
 
 
 def bench_ingest(size: int, run_dir: Path, dumps_dir: Path, options: Options, log) -> Scenario:
     dumps = [str(p) for p in generate.dump_files(dumps_dir)]
     runs: list[Measurement] = []
     papers = 0
-    # Each run ingests into a folder of its own, and the old folders are deleted only after all
-    # runs: creating files right after deleting thousands is several times slower on this kind of
-    # file system (ext4 without a journal re-checks recently freed inodes), which would measure
-    # the benchmark's clean-up instead of the ingest.
-    for old in run_dir.glob("ingested*"):
-        shutil.rmtree(old)
+    # Each run ingests into a new folder, and old ones are deleted only after all runs (as in
+    # bench_build: creating files right after deleting thousands is several times slower on ext4
+    # without a journal, which would measure the clean-up instead of the ingest).
+    first = _next_number(run_dir, "ingested-")
+    content = run_dir / f"ingested-{first}"
     for i in range(options.runs):
-        content = run_dir / f"ingested-{i}"
+        content = run_dir / f"ingested-{first + i}"
         content.mkdir(parents=True)
         (content / "topics.yaml").write_text(generate.topics_yaml(), encoding="utf-8")
         command = [options.python, "-m", "site_builder", "ingest", *dumps, "--content", str(content),
@@ -177,8 +199,7 @@ def bench_ingest(size: int, run_dir: Path, dumps_dir: Path, options: Options, lo
         if m.returncode != 0:
             log(m.output[-3000:])
             break
-    for old in sorted(run_dir.glob("ingested-*"))[:-1]:  # keep the last run's content to look at
-        shutil.rmtree(old)
+    _delete_all_but(run_dir, "ingested-", content)  # keep the last run's content to look at
     return Scenario.from_runs(size, "ingest", runs, papers, papers, search=False)
 
 

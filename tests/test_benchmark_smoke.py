@@ -157,4 +157,8 @@ def test_runner_end_to_end(tmp_path, capsys):
     built = {p.parent.name for p in (corpus / "public-cold-1" / "papers").glob("*/index.html")}
     assert built == slugs and len(slugs) == PAPERS, "the build wrote a page per paper"
     assert "(Benchmark edit" not in run.edited_paper(corpus / "data").read_text(encoding="utf-8"), "edit undone"
-    assert len(list((tmp_path / f"dumps-{PAPERS}-s1" / "ingested-0" / "papers").glob("*.md"))) == PAPERS
+    assert len(list((tmp_path / f"dumps-{PAPERS}-s1" / "ingested-1" / "papers").glob("*.md"))) == PAPERS
+
+    # Again in the same work folder: new output folders, the old ones deleted only at the end.
+    assert run.main(["--sizes", str(PAPERS), "--runs", "2", "--work", str(tmp_path), "--no-ingest"]) == 0
+    assert [p.name for p in corpus.glob("public*")] == ["public-cold-3"]
