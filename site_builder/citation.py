@@ -34,7 +34,6 @@ _BIBTEX_ESCAPES = {
     "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 }  # fmt: skip
 _BIBTEX_SPECIAL = re.compile("[" + re.escape("".join(_BIBTEX_ESCAPES)) + "]")
-_WHITESPACE = re.compile(r"\s+")
 
 
 # --- BibTeX -----------------------------------------------------------------------------------
@@ -101,7 +100,7 @@ def _bibtex_name(name: str) -> str:
 
 def _split_name(name: str) -> tuple[str, str, str]:
     """(last, suffix, first) of a name written "First [von] Last [Jr.]" or "Last, First"."""
-    name = _WHITESPACE.sub(" ", name).strip()
+    name = " ".join(name.split())
     if "," in name:
         last, _, first = name.partition(",")
         return last.strip(), "", first.strip()
@@ -256,4 +255,4 @@ def _website(urls: Urls, config: SiteConfig) -> dict:
 
 
 def _clean(text: str) -> str:
-    return _WHITESPACE.sub(" ", text).strip()
+    return " ".join(text.split())  # whitespace collapsed (as markup._collapse)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -243,6 +244,11 @@ def simple_front_matter(front: str) -> dict[str, Any] | None:
     return data
 
 
+@functools.lru_cache(maxsize=1 << 16)  # names, categories, dates and flags repeat across papers
+def _implicit_tag(text: str) -> str:
+    return _resolver.resolve(yaml.ScalarNode, text, (True, False))
+
+
 def _simple_scalar(text: str) -> Any:
     text = text.rstrip(" ")
     if not text or not text.isprintable():
@@ -262,7 +268,7 @@ def _simple_scalar(text: str) -> Any:
         return []
     if first in _PLAIN_FIRST_BAD or ": " in text or " #" in text or text[-1] == ":":
         raise _NotSimple
-    tag = _resolver.resolve(yaml.ScalarNode, text, (True, False))
+    tag = _implicit_tag(text)
     if tag == _STR:
         return text
     if tag == _NULL:

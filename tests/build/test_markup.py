@@ -317,6 +317,19 @@ def test_hostile_input_never_raises_and_always_parses():
         excerpt(text, 10)
 
 
+def test_plain_titles_skip_the_parser_with_the_same_result():
+    # render_title_html and the title's plain text escape a title without markup themselves;
+    # they must give exactly what the parser gives.
+    alphabet = list("abcXYZ019 .,;:!?-_*~#<>&\"'()[]|+=%@^\n\t") + ["&amp;", "&#x27;", "\u00e9", "\u2014", "1. ", "> ", "    "]
+    rng = random.Random(7)
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(3000)]
+    texts += [line for line in seed_paragraphs()[:200]]
+    for text in texts:
+        assert render_title_html(text) == markup._TITLE_MD.renderInline(markup._collapse(text)).strip(), text
+        assert plain_text(text, markdown=False) == markup._tokens_text(markup._TITLE_MD.parse(text)), text
+    assert sum(1 for t in texts if not markup._TITLE_SYNTAX.search(t)) > 2000  # the fast path was taken
+
+
 def test_rendering_is_cached_per_input_and_per_formula():
     markup._abstract.cache_clear()
     latex.mathml.cache_clear()
