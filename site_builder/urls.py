@@ -8,6 +8,7 @@ links and the sitemap use absolute URLs.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -22,7 +23,7 @@ class Urls:
             base_url += "/"
         return cls(base_url)
 
-    @property
+    @functools.cached_property  # every internal link starts with it
     def base_path(self) -> str:
         """The path part of the base URL: "/" or "/sub/"."""
         path = urlsplit(self.base_url).path or "/"

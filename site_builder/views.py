@@ -115,6 +115,10 @@ class SiteIndex:
         self.tags_by_slug: dict[str, Tag] = {t.slug: t for t in site.tags}
         self.papers_by_slug: dict[str, Paper] = {p.slug: p for p in site.papers}
         self.days_by_iso: dict[str, DigestDay] = {d.date.isoformat(): d for d in site.days}
+        # Links made once per name or key: a name is on its author's every paper, a tag on many.
+        self._author_link: dict[str, Link] = {}
+        self._category_link: dict[str, Link] = {}
+        self._topic_link: dict[str, Link] = {}
 
     def author_for(self, name: str) -> Author | None:
         """The author page of a name as a paper writes it (exact name, else its slug)."""
@@ -129,10 +133,14 @@ class SiteIndex:
     # -- pieces shared by several pages --------------------------------------------------
 
     def author_links(self, paper: Paper) -> tuple[Link, ...]:
+        made = self._author_link
         out: list[Link] = []
         for name in paper.authors:
-            author = self.author_for(name)
-            out.append(Link(self.link(self.urls.author(author.slug)) if author else "", name))
+            found = made.get(name)
+            if found is None:
+                author = self.author_for(name)
+                found = made[name] = Link(self.link(self.urls.author(author.slug)) if author else "", name)
+            out.append(found)
         return tuple(out)
 
     def author_filter_names(self, paper: Paper) -> tuple[str, ...]:
@@ -145,17 +153,21 @@ class SiteIndex:
         return tuple(names)
 
     def category_links(self, paper: Paper) -> tuple[Link, ...]:
-        return tuple(
-            Link(self.link(self.urls.tag(tag.slug)), category_label(key)) if (tag := self.categories.get(key))
-            else Link("", category_label(key))
-            for key in paper.categories
-        )
+        made = self._category_link
+        return tuple([made.get(key) or self._make_tag_link(made, self.categories, key, category_label(key))
+                      for key in paper.categories])
 
     def topic_links(self, paper: Paper) -> tuple[Link, ...]:
-        return tuple(
-            Link(self.link(self.urls.tag(tag.slug)), tag.name) if (tag := self.topics.get(key)) else Link("", key)
-            for key in paper.tags
-        )
+        made = self._topic_link
+        return tuple([made.get(key) or self._make_tag_link(made, self.topics, key, None)
+                      for key in paper.tags])
+
+    def _make_tag_link(self, made: dict[str, Link], tags: dict[str, Tag], key: str, label: str | None) -> Link:
+        """The link of a category or topic (`label`: its text; None: the topic's name)."""
+        tag = tags.get(key)
+        text = label if label is not None else (tag.name if tag else key)
+        found = made[key] = Link(self.link(self.urls.tag(tag.slug)) if tag else "", text)
+        return found
 
     def text(self, paper: Paper) -> PaperText:
         found = self.texts.get(paper.slug) or self._derived.get(paper.slug)
