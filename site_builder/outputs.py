@@ -33,7 +33,7 @@ from site_builder.render import PageSpec, Renderer, output_path, page_specs, pag
 from site_builder.sitemap import render_robots, render_sitemap
 from site_builder.theme import static_files
 from site_builder.urls import Urls
-from site_builder.writer import SiteWriter, write_file
+from site_builder.writer import SiteWriter, paths_conflict_free, write_file
 
 PARALLEL_MIN_UNITS = 300  # fewer units to render than this: forking workers costs more than it saves
 
@@ -86,12 +86,12 @@ class SiteOutputs:
                      if (entry := previous.get(path)) is None or entry[0] != sig]
 
     def _check_paths(self) -> None:
-        """Raise one BuildError listing every two outputs that would share a path. Skipped when
-        every path was written by the last build (which checked them) and none repeats."""
+        """Raise one BuildError listing every two outputs that would share a path (a file, or a
+        file where another needs a folder). Only when some do are they claimed one by one, for
+        the messages."""
         statics = static_files(self.dirs)
         every = [*self.paths, *self._sitemap_paths(), "robots.txt", *statics]
-        previous = self.previous
-        if previous is not None and len(set(every)) == len(every) and all(p in previous for p in every):
+        if paths_conflict_free(every):
             return
         claims = SiteWriter(Path("."))
         for spec, path in zip(self.page_specs, self.paths):

@@ -23,7 +23,7 @@ import os
 import posixpath
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -182,6 +182,23 @@ def _move_aside(out: str, rel: str, aside: Path) -> None:
             os.replace(os.path.join(out, rel), target)
         except FileNotFoundError:
             return
+
+
+def paths_conflict_free(paths: Sequence[str]) -> bool:
+    """Whether `paths` are safe output paths, none twice and none where another needs a folder:
+    what claiming each with a `SiteWriter` checks, in a fraction of the time. When False, claim
+    them one by one for the messages."""
+    files = set(paths)
+    if len(files) != len(paths):
+        return False
+    folders: set[str] = set()
+    for rel in paths:
+        _check_relative(rel)
+        folder = posixpath.dirname(rel)
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = posixpath.dirname(folder)
+    return files.isdisjoint(folders)
 
 
 def _first_file_among_parents(folder: str, files: dict[str, str]) -> str | None:

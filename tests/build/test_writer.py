@@ -11,7 +11,7 @@ import pytest
 
 from site_builder import writer as writer_module
 from site_builder.errors import BuildError
-from site_builder.writer import SiteWriter, check_output_folder, staged_output
+from site_builder.writer import SiteWriter, check_output_folder, paths_conflict_free, staged_output
 
 
 def test_writes_files_and_counts_them(tmp_path: Path) -> None:
@@ -142,3 +142,21 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def test_the_quick_path_check_agrees_with_claiming_each_path() -> None:
+    cases = [
+        ["index.html", "papers/a/index.html", "papers/b/index.html", "tags/x/page/2/index.html"],
+        ["papers/a/index.html", "papers/a/index.html"],  # twice
+        ["papers/a", "papers/a/index.html"],  # a file where a folder must be
+        ["tags/x/page/2/index.html", "tags/x/page"],
+        ["feed.xml", "feeds.opml", "authors/a/feed.xml", "authors/a/index.html"],
+    ]
+    for paths in cases:
+        claims = SiteWriter(Path("."))
+        for path in paths:
+            claims.claim(path, path)
+        with_claims = not claims._collisions
+        assert paths_conflict_free(paths) is with_claims, paths
+    with pytest.raises(BuildError, match="unsafe"):
+        paths_conflict_free(["papers/../../etc/passwd"])
