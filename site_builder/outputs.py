@@ -129,8 +129,9 @@ class SiteOutputs:
         robots.txt and theme assets; fill `manifest`, `written`, `removed`."""
         self._stage_root = os.fspath(stage_root)
         pages = len(self.page_specs)
-        todo_pages = sorted((i for i in self.todo if i < pages), key=self._locality())
-        todo_feeds = [i for i in self.todo if i >= pages]
+        locality = self._locality()
+        todo_pages = sorted((i for i in self.todo if i < pages), key=locality)
+        todo_feeds = sorted((i for i in self.todo if i >= pages), key=locality)
         results: dict[int, tuple[str, str, int, int, bool]] = {}
         self._run("pages", todo_pages, results)
         stages.done("pages")
@@ -185,16 +186,25 @@ class SiteOutputs:
             env.get_template(name)
 
     def _locality(self):  # noqa: ANN202 - a sort key over unit numbers
-        """Pages in the order of the newest paper they show (digest order), so that a worker's
-        bounded caches of cards (a paper's card is on ~7 pages) keep the cards it needs next.
+        """Pages and feeds in the order of the newest paper they show (digest order), so that
+        a worker's bounded caches of cards (a paper's card is on ~7 pages) keep the cards it
+        needs next, and co-authors' feeds (which share items) go to the same worker.
         Any order writes the same files."""
         position = {p.slug: i for i, p in enumerate(self.site.papers)}
         index = self.renderer.index
         size = self.config.page_size
+        pages = len(self.page_specs)
 
         def first_paper(unit: int) -> tuple[int, int]:
-            spec = self.page_specs[unit]
             papers: Sequence = ()
+            if unit >= pages:
+                feed = self.feed_specs[unit - pages]
+                if feed.kind == "author":
+                    papers = index.authors_by_slug[feed.key].papers
+                elif feed.kind == "tag":
+                    papers = index.tags_by_slug[feed.key].papers
+                return (position[papers[0].slug] if papers else -1, unit)
+            spec = self.page_specs[unit]
             if spec.kind == "paper":
                 return (position[spec.key], unit)
             if spec.kind == "author":
