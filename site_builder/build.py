@@ -165,7 +165,8 @@ class _Build:
         memo = cache.read_blob("related") if cache is not None else None
         memo = memo if isinstance(memo, dict) else {}
         key_before = memo.get("key")
-        site = assemble_site(loaded.papers, loaded.profiles, loaded.topic_names, self.config, related_memo=memo)
+        site = assemble_site(loaded.papers, loaded.profiles, loaded.topic_names, self.config, related_memo=memo,
+                             jobs=self.jobs)
         if cache is not None and memo.get("key") != key_before:
             cache.write_blob("related", memo)
         stages.done("assemble")

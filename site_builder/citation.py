@@ -33,6 +33,7 @@ _BIBTEX_ESCAPES = {
     "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
     "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 }  # fmt: skip
+_SPACES = re.compile(r"(\s+)")
 _BIBTEX_SPECIAL = re.compile("[" + re.escape("".join(_BIBTEX_ESCAPES)) + "]")
 
 
@@ -127,14 +128,11 @@ def _bibtex_title(title: str) -> str:
             continue
         if is_math:
             text = "$" + text + "$"
-        for piece in re.split(r"(\s+)", text):
+        for piece in _SPACES.split(text):
             if piece.isspace():
                 items.append(("space", " "))
             elif piece:
-                # Styles never lower-case a title's first letter, so it needs no braces.
-                checked = piece[1:] if not items else piece
-                kind = "capital" if any(c.isupper() for c in checked) else "word"
-                items.append((kind, bibtex_escape(piece)))
+                items.append(_bibtex_word(piece, not items))
     out: list[str] = []
     run: list[str] = []  # capital words (and the spaces between them) braced as one group
     for index, (kind, text) in enumerate(items):
@@ -149,6 +147,14 @@ def _bibtex_title(title: str) -> str:
     if run:
         out.append("{" + "".join(run) + "}")
     return "".join(out).strip()
+
+
+@functools.lru_cache(maxsize=1 << 16)  # title words repeat across papers
+def _bibtex_word(piece: str, first: bool) -> tuple[str, str]:
+    """("capital" or "word", escaped text) of a title word."""
+    # Styles never lower-case a title's first letter, so it needs no braces.
+    checked = piece[1:] if first else piece
+    return ("capital" if any(c.isupper() for c in checked) else "word"), bibtex_escape(piece)
 
 
 def _url_for_latex(url: str) -> str:

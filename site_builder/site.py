@@ -19,6 +19,7 @@ from site_builder.config import SiteConfig
 from site_builder.content import gc_paused
 from site_builder.errors import ContentError, Problem
 from site_builder.model import ARXIV_CATEGORY_NAMES, Author, AuthorProfile, DigestDay, Paper, Site, Tag
+from site_builder.parallel import ordered_map
 from site_builder.slugs import author_slug, make_slug
 
 COAUTHOR_LIMIT = 50  # co-authors kept per author (most shared papers first)
@@ -37,6 +38,8 @@ CATEGORY_WEIGHT = 1_000
 # the POSTINGS_SCAN_LIMIT papers nearest to this one in digest order are. Scanning it all would be
 # quadratic, and such a term says little about any one pair; its nearest-in-time papers stand in.
 POSTINGS_SCAN_LIMIT = 24
+RELATED_PARALLEL_MIN = 5_000  # papers from which related papers are ranked on several processes
+RELATED_CHUNK = 2_500  # papers ranked per task
 
 
 def assemble_site(
@@ -45,9 +48,11 @@ def assemble_site(
     topic_names: Mapping[str, str],
     config: SiteConfig,
     related_memo: dict | None = None,
+    jobs: int = 1,
 ) -> Site:
     """The whole site model. Raises `ContentError` (listing every collision) when two tags
-    would share one page. `related_memo` (see `build_related`) is kept by the build cache."""
+    would share one page. `related_memo` (see `build_related`) is kept by the build cache;
+    `jobs` processes rank the related papers."""
     with gc_paused():
         ordered = sort_papers(papers)
         return Site(
@@ -55,7 +60,7 @@ def assemble_site(
             authors=build_authors(ordered, profiles),
             tags=build_tags(ordered, topic_names),
             days=build_days(ordered),
-            related=build_related(ordered, config.related_papers, related_memo),
+            related=build_related(ordered, config.related_papers, related_memo, jobs),
             profiles=dict(sorted(profiles.items())),
         )
 
@@ -184,7 +189,8 @@ def build_days(ordered: tuple[Paper, ...]) -> tuple[DigestDay, ...]:
     )
 
 
-def build_related(ordered: tuple[Paper, ...], limit: int, memo: dict | None = None) -> dict[str, tuple[Paper, ...]]:
+def build_related(ordered: tuple[Paper, ...], limit: int, memo: dict | None = None,
+                  jobs: int = 1) -> dict[str, tuple[Paper, ...]]:
     """For each paper (by slug), up to `limit` others that share authors, topics or categories.
 
     Score = sum over shared terms of weight / log2(1 + papers carrying the term): rarer terms say
@@ -235,40 +241,61 @@ def build_related(ordered: tuple[Paper, ...], limit: int, memo: dict | None = No
                 pass  # a damaged memo: compute
 
     weight_of = [base / math.log2(1 + len(docs)) if len(docs) > 1 else 0.0 for base, docs in zip(base_of, postings)]
+    ranker = _RelatedRanker(limit, terms_of, postings, weight_of)
+    # Ranking is most of the time, and each paper's is independent of the others': on several
+    # processes from RELATED_PARALLEL_MIN papers (fewer: forking costs more than it saves).
+    workers = jobs if len(ordered) >= RELATED_PARALLEL_MIN else 1
+    ranges = [(lo, min(lo + RELATED_CHUNK, len(ordered))) for lo in range(0, len(ordered), RELATED_CHUNK)]
     related: dict[str, tuple[Paper, ...]] = {}
-    half = POSTINGS_SCAN_LIMIT // 2
-    scan = POSTINGS_SCAN_LIMIT
-    by_score = operator.itemgetter(1)
-    left = bisect.bisect_left
-    for index, paper in enumerate(ordered):
-        scores: dict[int, float] = {}
-        get = scores.get
-        for term in terms_of[index]:
-            docs = postings[term]
-            size = len(docs)
-            if size < 2:
-                continue  # only this paper carries it
-            weight = weight_of[term]
-            if size > scan:
-                start = min(max(0, left(docs, index) - half), size - scan - 1)
-                docs = docs[start : start + scan + 1]  # the window plus this paper
-            for other in docs:
-                scores[other] = get(other, 0.0) + weight
-        scores.pop(index, None)
-        # Rank by score with a C sort, keep what can make the top `limit` (ties at the cut
-        # included), then order those by score, nearness in digest order, digest order.
-        if len(scores) > limit:
-            ranked = sorted(scores.items(), key=by_score, reverse=True)
-            threshold = ranked[limit - 1][1]
-            cut = limit
-            while cut < len(ranked) and ranked[cut][1] >= threshold:
-                cut += 1
-            ranked = ranked[:cut]
-        else:
-            ranked = scores.items()
-        best = sorted([(-score, abs(other - index), other) for other, score in ranked])[:limit]
-        related[paper.slug] = tuple([ordered[other] for _, _, other in best])
+    for (lo, _hi), ranked in zip(ranges, ordered_map(ranker.rank_range, ranges, workers)):
+        for index, others in enumerate(ranked, lo):
+            related[ordered[index].slug] = tuple([ordered[other] for other in others])
     if memo is not None:
         memo["key"] = key
         memo["related"] = {slug: tuple([p.slug for p in papers]) for slug, papers in related.items()}
     return related
+
+
+class _RelatedRanker:
+    """Ranks papers' related papers from the inverted index (see `build_related`); a worker
+    process inherits it by fork."""
+
+    def __init__(self, limit: int, terms_of: list[list[int]], postings: list[list[int]], weight_of: list[float]):
+        self.limit, self.terms_of, self.postings, self.weight_of = limit, terms_of, postings, weight_of
+
+    def rank_range(self, bounds: tuple[int, int]) -> list[list[int]]:
+        """The related papers (as positions) of the papers at positions lo..hi-1."""
+        limit, terms_of, postings, weight_of = self.limit, self.terms_of, self.postings, self.weight_of
+        half, scan = POSTINGS_SCAN_LIMIT // 2, POSTINGS_SCAN_LIMIT
+        by_score = operator.itemgetter(1)
+        left = bisect.bisect_left
+        out: list[list[int]] = []
+        for index in range(*bounds):
+            scores: dict[int, float] = {}
+            get = scores.get
+            for term in terms_of[index]:
+                docs = postings[term]
+                size = len(docs)
+                if size < 2:
+                    continue  # only this paper carries it
+                weight = weight_of[term]
+                if size > scan:
+                    start = min(max(0, left(docs, index) - half), size - scan - 1)
+                    docs = docs[start : start + scan + 1]  # the window plus this paper
+                for other in docs:
+                    scores[other] = get(other, 0.0) + weight
+            scores.pop(index, None)
+            # Rank by score with a C sort, keep what can make the top `limit` (ties at the cut
+            # included), then order those by score, nearness in digest order, digest order.
+            if len(scores) > limit:
+                ranked = sorted(scores.items(), key=by_score, reverse=True)
+                threshold = ranked[limit - 1][1]
+                cut = limit
+                while cut < len(ranked) and ranked[cut][1] >= threshold:
+                    cut += 1
+                ranked = ranked[:cut]
+            else:
+                ranked = scores.items()
+            best = sorted([(-score, abs(other - index), other) for other, score in ranked])[:limit]
+            out.append([other for _, _, other in best])
+        return out

@@ -12,6 +12,7 @@ with math) and JSON-LD made safe for a <script> element by `citation.json_ld_scr
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
@@ -73,6 +74,7 @@ class DateLink:
     text: str
 
 
+@functools.lru_cache(maxsize=4096)  # a few days' dates are on every page of a list
 def date_text(day: dt.date) -> str:
     """"6 March 2023": spelled out, and independent of the machine's locale."""
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"

@@ -268,3 +268,19 @@ def test_assemble_site_uses_config_related_papers(fixture_site):
     one = assemble_site(loaded.papers, loaded.profiles, loaded.topic_names, SiteConfig(related_papers=1))
     assert all(len(r) <= 1 for r in one.related.values())
     assert one.authors == fixture_site.authors and one.tags == fixture_site.tags
+
+
+def test_related_papers_ranked_on_several_processes_are_the_same(monkeypatch):
+    monkeypatch.setattr(site_module, "RELATED_PARALLEL_MIN", 10)
+    monkeypatch.setattr(site_module, "RELATED_CHUNK", 37)
+    rng = random.Random(5)
+    papers = sort_papers([
+        paper(f"p{i:03d}", day=rng.randint(1, 40), authors=rng.sample("ABCDEFGHIJKLMNOP", 2),
+              tags=rng.sample(["t1", "t2", "t3", "t4"], 1), categories=["cs.LG"])
+        for i in range(300)
+    ])
+    alone = build_related(papers, 5, jobs=1)
+    shared = build_related(papers, 5, jobs=2)
+    assert {k: slugs(v) for k, v in shared.items()} == {k: slugs(v) for k, v in alone.items()}
+    assert list(shared) == [p.slug for p in papers]
+    assert all(len(v) == 5 for v in shared.values())
