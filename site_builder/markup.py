@@ -74,7 +74,9 @@ def _guarded_dollar_rule(rule: Callable[[StateInline, bool], bool]) -> Callable[
 def _text_within_range(state: StateInline, silent: bool) -> bool:
     """markdown-it's `text` rule, kept within `state.posMax` as in markdown-it (JS): the Python
     port's runs on to the next terminator char, past the end of a nested range such as the
-    ``quoted'' text `site_builder.latex` parses."""
+    ``quoted'' text `site_builder.latex` parses. A parser may narrow the terminators to the
+    characters its enabled rules start with (`terminator_re`): at every terminator each rule is
+    tried in turn, and an abstract has a dozen hyphens and carets that none of them takes."""
     terminators = getattr(state.md.inline, "terminator_re", _TERMINATORS)
     found = terminators.search(state.src, state.pos, state.posMax)
     end = found.start() if found else state.posMax
@@ -157,6 +159,13 @@ def _title_parser() -> MarkdownIt:
 
 _ABSTRACT_MD = _abstract_parser()
 _TITLE_MD = _title_parser()
+# Where a text run must stop because a rule may start there: newline, escape and LaTeX (`\\`,
+# `{`, `}`, `` ` ``), code spans, emphasis, links (`[`, `]`), autolinks, entities, `$` math.
+# The default set adds characters of rules these parsers leave out (`-`, `:`, `!`, `~`...);
+# tests/build/test_markup.py checks that both sets parse alike. (markdown-it-py 4 has this
+# attribute for its own `text` rule, which `_text_within_range` replaces; 3.x has none.)
+_ABSTRACT_MD.inline.terminator_re = re.compile(r"[\n\\`*_\[\]<&${}]")
+_TITLE_MD.inline.terminator_re = re.compile(r"[\n\\`${}]")
 
 
 # --- public API -------------------------------------------------------------------------------

@@ -330,6 +330,26 @@ def test_plain_titles_skip_the_parser_with_the_same_result():
     assert sum(1 for t in texts if not markup._TITLE_SYNTAX.search(t)) > 2000  # the fast path was taken
 
 
+def test_narrowed_text_terminators_parse_like_markdown_its_own():
+    # The parsers stop text runs only where one of their rules can start; a parser with
+    # markdown-it's full set of terminators must give the same HTML and plain text.
+    full_abstract, full_title = markup._abstract_parser(), markup._title_parser()
+    assert getattr(full_abstract.inline, "terminator_re", None) is not markup._ABSTRACT_MD.inline.terminator_re
+    alphabet = list("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~ abc1\n") + ["\\emph{", "\\(", "$$", "**", "](http://x.org)", "&amp;", "<http://a.b>", "  \n", "1. ", "- "]
+    rng = random.Random(11)
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 50))) for _ in range(3000)]
+    texts += seed_paragraphs()[:300]
+    for text in texts:
+        expected = full_abstract.parse(text)
+        tokens = markup._ABSTRACT_MD.parse(text)
+        assert markup._ABSTRACT_MD.renderer.render(tokens, markup._ABSTRACT_MD.options, {}) == \
+            full_abstract.renderer.render(expected, full_abstract.options, {}), text
+        assert markup._tokens_text(tokens) == markup._tokens_text(expected), text
+        line = markup._collapse(text)
+        assert markup._TITLE_MD.renderInline(line) == full_title.renderInline(line), text
+        assert markup._tokens_text(markup._TITLE_MD.parse(text)) == markup._tokens_text(full_title.parse(text)), text
+
+
 def test_rendering_is_cached_per_input_and_per_formula():
     markup._abstract.cache_clear()
     latex.mathml.cache_clear()
