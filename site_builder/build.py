@@ -171,7 +171,7 @@ class _Build:
             cache.write_blob("related", memo)
         stages.done("assemble")
 
-        outputs = SiteOutputs(site, loaded, self.config, self.dirs, previous, self.jobs, self.progress)
+        outputs = SiteOutputs(site, loaded, self.config, self.dirs, previous, self.jobs, self.progress, self.out_dir)
         del loaded
         outputs.plan()
         stages.done("prepare")

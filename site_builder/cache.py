@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CACHE_DIR_NAME = ".site-builder-cache"
-FORMAT = 5  # of everything in a cache folder: a new format gets a new folder
+FORMAT = 6  # of everything in a cache folder: a new format gets a new folder
 RACY_SECONDS = 2  # a file's stat is trusted only once it is older than this (see input_fingerprint)
 KEEP_CACHES = 8  # per cache root: the most recently used output folders' caches
 # Libraries whose upgrade can change the output: their installation folder's stat is part of the
@@ -47,14 +47,10 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 _NOT_OUTPUT_CODE = ("ingest", "search.py", "search_parts.py", "search_bundle.py", "serve.py", "cli.py",
                     "__main__.py", "progress.py")
 
-# Output file -> (inputs signature, `digest` of its bytes, size, mtime_ns)
-Manifest = dict[str, tuple[str, str, int, int]]
-
-
-def digest(data: bytes) -> str:
-    """128 bits of SHA-256: every output file is hashed, and on CPUs with SHA instructions
-    (most x86-64 and ARM of the last years) SHA-256 is about twice as fast as BLAKE2b."""
-    return hashlib.sha256(data).hexdigest()[:32]
+# Output file -> (inputs signature, size, mtime_ns). No hash of the bytes: a page rendered
+# again is compared with the file itself (`outputs.SiteOutputs`), which costs a read of the few
+# files re-rendered by an incremental build instead of hashing every file of every build.
+Manifest = dict[str, tuple[str, int, int]]
 
 
 @dataclass
@@ -182,7 +178,7 @@ def output_intact(out_dir: Path, manifest: Manifest) -> bool:
     root = os.fspath(out_dir) + os.sep
     stat = os.stat
     try:
-        for rel, (_, _, size, mtime_ns) in manifest.items():
+        for rel, (_, size, mtime_ns) in manifest.items():
             st = stat(root + rel)
             if st.st_size != size or st.st_mtime_ns != mtime_ns:
                 return False

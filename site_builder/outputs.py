@@ -5,7 +5,7 @@ Pages and feeds are "units": each has an output path and an inputs signature, a 
 code and theme (`cache.code_key`), the config and what its view reads of the model
 (`Renderer.inputs`, `FeedRenderer.inputs`). Given the last build's manifest (incremental build),
 a unit whose signature is unchanged is not rendered, and a rendered unit whose bytes are
-unchanged is not written. Sitemap, robots.txt and theme assets are cheap: always produced,
+unchanged (the same size as the file in the output folder, then the same bytes) is not written. Sitemap, robots.txt and theme assets are cheap: always produced,
 written only when their bytes changed.
 
 Rendering runs in forked workers (`parallel.fork_map`) that inherit the model, the renderers and
@@ -22,7 +22,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from site_builder.cache import Manifest, code_key, digest
+from site_builder.cache import Manifest, code_key
 from site_builder.config import SiteConfig
 from site_builder.content import LoadedContent
 from site_builder.feeds import FeedRenderer, FeedSpec, feed_specs
@@ -40,12 +40,15 @@ PARALLEL_MIN_UNITS = 300  # fewer units to render than this: forking workers cos
 
 class SiteOutputs:
     """The output files of one build (see the module docstring). `previous` is the manifest of
-    the last build of the same output folder, None for a full build."""
+    the last build of the output folder `out_dir` (which holds its files), None for a full
+    build."""
 
     def __init__(self, site: Site, loaded: LoadedContent, config: SiteConfig, dirs: Sequence[Path],
-                 previous: Manifest | None, jobs: int, progress: Progress):
+                 previous: Manifest | None, jobs: int, progress: Progress, out_dir: Path | None = None):
         self.site, self.config, self.dirs = site, config, tuple(dirs)
         self.previous = previous
+        self._out_root = os.fspath(out_dir) if out_dir is not None else ""
+        assert previous is None or out_dir is not None, "an incremental build compares with the output folder"
         self.jobs, self.progress = jobs, progress
         self.urls = Urls.for_base(config.base_url)
         self.renderer = Renderer(site, config, dirs, loaded.texts, loaded.tokens)
@@ -132,7 +135,7 @@ class SiteOutputs:
         locality = self._locality()
         todo_pages = sorted((i for i in self.todo if i < pages), key=locality)
         todo_feeds = sorted((i for i in self.todo if i >= pages), key=locality)
-        results: dict[int, tuple[str, str, int, int, bool]] = {}
+        results: dict[int, tuple[str, int, int, bool]] = {}
         self._run("pages", todo_pages, results)
         stages.done("pages")
         self._run("feeds", todo_feeds, results)
@@ -147,17 +150,16 @@ class SiteOutputs:
             if found is None:  # unchanged inputs: the file stays as it was
                 manifest[path] = previous[path]
                 continue
-            sig, data_hash, size, mtime, wrote = found
-            manifest[path] = (sig, data_hash, size, mtime)
+            sig, size, mtime, wrote = found
+            manifest[path] = (sig, size, mtime)
             if wrote:
                 written.append(path)
         for path, data in self._small_files():
-            data_hash = digest(data)
             old = previous.get(path)
-            if old is not None and old[1] == data_hash:
+            if old is not None and self._unchanged(path, data, old):
                 manifest[path] = old
             else:
-                manifest[path] = ("", data_hash, len(data), write_file(self._stage_root, path, data))
+                manifest[path] = ("", len(data), write_file(self._stage_root, path, data))
                 written.append(path)
         self.manifest = manifest
         self.written = written
@@ -237,13 +239,23 @@ class SiteOutputs:
                 data = self.feed_renderer.render(self.feed_specs[unit - pages])
             sig = self.signatures[unit] or self._signature(unit)
             path = self.paths[unit]
-            data_hash = digest(data)
             old = previous.get(path)
-            if old is not None and old[1] == data_hash:
-                out.append((unit, (sig, data_hash, len(data), old[3], False)))
+            if old is not None and self._unchanged(path, data, old):
+                out.append((unit, (sig, len(data), old[2], False)))
             else:
-                out.append((unit, (sig, data_hash, len(data), write_file(root, path, data, self._fresh(unit)), True)))
+                out.append((unit, (sig, len(data), write_file(root, path, data, self._fresh(unit)), True)))
         return out
+
+    def _unchanged(self, path: str, data: bytes, old: tuple[str, int, int]) -> bool:
+        """Whether the output folder's file (as the last build wrote it: the build checked
+        sizes and mtimes first) holds `data` already."""
+        if old[1] != len(data):
+            return False
+        try:
+            with open(f"{self._out_root}/{path}", "rb") as handle:
+                return handle.read(len(data) + 1) == data
+        except OSError:
+            return False
 
     def _small_files(self) -> list[tuple[str, bytes]]:
         files = render_sitemap(sitemap_urls(self.page_specs), self.urls)

@@ -145,6 +145,19 @@ def test_an_edit_rerenders_only_what_shows_the_paper(site) -> None:
     assert "papers/notes-on-min-max-optimization/index.html" in {p for p in _written(out, report)}
 
 
+def test_pages_rendered_again_with_the_same_bytes_are_not_written(site) -> None:
+    content, out = site
+    paper = sorted((content / "papers").glob("*.md"))[0]
+    text = paper.read_text(encoding="utf-8")
+    end = text.index("\n---\n", 4)  # a YAML comment: the file changed, nothing it shows did
+    paper.write_text(text[:end] + "\n# a note of the editor's" + text[end:], encoding="utf-8")
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    report, _ = build(content, out)
+    assert report.mode == "incremental" and report.papers_read == 1
+    assert report.rendered > 0 and report.written == 0
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before
+
+
 def _written(out: Path, report) -> set[str]:  # noqa: ANN001
     # The written files are the newest in the output folder.
     files = sorted((p.stat().st_mtime_ns, p.relative_to(out).as_posix()) for p in out.rglob("*") if p.is_file())
