@@ -22,6 +22,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -89,6 +90,7 @@ class Options:
     search: bool
     jobs: int | None
     python: str = sys.executable
+    settle: float = 0.0  # seconds to leave between deleting outputs and the next measured run
 
 
 def build_command(options: Options, content: Path, out: Path) -> list[str]:
@@ -169,10 +171,36 @@ def _next_number(run_dir: Path, prefix: str) -> int:
 
 
 def _delete_all_but(run_dir: Path, prefix: str, keep: Path) -> None:
-    """Delete the earlier numbered outputs (after this invocation's runs: see bench_build)."""
+    """Delete the earlier numbered outputs (after this invocation's runs: see bench_build), and
+    note when in the work folder (see `settle`)."""
+    deleted = False
     for path in _numbered(run_dir, prefix).values():
         if path != keep:
             shutil.rmtree(path)
+            deleted = True
+    if deleted:
+        (run_dir.parent / DELETED_MARKER).write_text(f"{time.time()}\n", encoding="utf-8")
+
+
+DELETED_MARKER = "last-deletion"  # in the work folder: when outputs were last deleted
+
+
+def settle(work: Path, seconds: float, log) -> None:
+    """Wait until `seconds` have passed since the benchmark last deleted outputs in `work`.
+
+    On ext4 without a journal (this project's benchmark machine), creating files is several
+    times slower for minutes after deleting many: the inode allocator skips each free inode
+    deleted in the last 60 s, or 6 minutes while its inode table block is being written, one by
+    one. A run started right after the last invocation's clean-up would measure that."""
+    marker = work / DELETED_MARKER
+    try:
+        deleted_at = float(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    wait = deleted_at + seconds - time.time()
+    if wait > 0:
+        log(f"waiting {wait:.0f} s for the file system to settle after the last clean-up (--settle)")
+        time.sleep(wait)
 
 
 def bench_ingest(size: int, run_dir: Path, dumps_dir: Path, options: Options, log) -> Scenario:
@@ -209,9 +237,11 @@ def run_benchmark(sizes: list[int], work: Path, seed: int, options: Options, ing
     for size in sizes:
         corpus_dir = work / f"corpus-{size}-s{seed}"
         content = cached(corpus_dir, "content", size, seed, log)
+        settle(work, options.settle, log)
         results += bench_build(size, corpus_dir, content, options, log)
         if ingest:
             dumps_dir = cached(work / f"dumps-{size}-s{seed}", "dumps", size, seed, log)
+            settle(work, options.settle, log)
             results.append(bench_ingest(size, work / f"dumps-{size}-s{seed}", dumps_dir, options, log))
     return results
 
@@ -228,12 +258,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-ingest", dest="ingest", action="store_false", help="skip the ingest benchmark")
     parser.add_argument("--check", action="store_true", help="compare with the targets of issue 6; exit 1 when one is missed")
     parser.add_argument("--json", type=Path, default=None, metavar="FILE", help="also write the results as JSON")
+    parser.add_argument("--settle", type=float, default=360, metavar="SECONDS",
+                        help="wait until this long after the last deletion of outputs before measuring "
+                             "(ext4 without a journal creates files slowly for minutes after deletes; default: %(default)s)")
     args = parser.parse_args(argv)
     if args.runs < 1 or any(size < 1 for size in args.sizes):
         parser.error("--runs and --sizes must be at least 1")
 
     args.work.mkdir(parents=True, exist_ok=True)
-    options = Options(runs=args.runs, search=args.search, jobs=args.jobs)
+    options = Options(runs=args.runs, search=args.search, jobs=args.jobs, settle=args.settle)
     results = run_benchmark(args.sizes, args.work, args.seed, options, ingest=args.ingest)
     print(markdown_table(results))
     if args.json:

@@ -162,3 +162,16 @@ def test_runner_end_to_end(tmp_path, capsys):
     # Again in the same work folder: new output folders, the old ones deleted only at the end.
     assert run.main(["--sizes", str(PAPERS), "--runs", "2", "--work", str(tmp_path), "--no-ingest"]) == 0
     assert [p.name for p in corpus.glob("public*")] == ["public-cold-3"]
+    assert (tmp_path / run.DELETED_MARKER).is_file()  # when, for the next invocation's --settle
+
+
+def test_measuring_waits_for_the_file_system_to_settle_after_a_clean_up(tmp_path, monkeypatch):
+    waits: list[float] = []
+    monkeypatch.setattr(run.time, "sleep", waits.append)
+    run.settle(tmp_path, 360, log=lambda _line: None)
+    assert waits == []  # nothing deleted yet
+    (tmp_path / run.DELETED_MARKER).write_text(f"{run.time.time() - 60}\n")
+    run.settle(tmp_path, 360, log=lambda _line: None)
+    assert len(waits) == 1 and 295 < waits[0] <= 300
+    run.settle(tmp_path, 30, log=lambda _line: None)
+    assert len(waits) == 1  # long enough ago
