@@ -90,10 +90,14 @@ class SiteOutputs:
 
     def _check_paths(self) -> None:
         """Raise one BuildError listing every two outputs that would share a path (a file, or a
-        file where another needs a folder). Only when some do are they claimed one by one, for
-        the messages."""
+        file where another needs a folder). Skipped when every path was written by the last
+        build (which checked them) and none repeats; only when some collide are they claimed one
+        by one, for the messages."""
         statics = static_files(self.dirs)
         every = [*self.paths, *self._sitemap_paths(), "robots.txt", *statics]
+        previous = self.previous
+        if previous is not None and len(set(every)) == len(every) and all(p in previous for p in every):
+            return
         if paths_conflict_free(every):
             return
         claims = SiteWriter(Path("."))
