@@ -243,7 +243,7 @@ class _Build:
             pages={kind: pages[kind] for kind in PAGE_KINDS if pages[kind]},
             feeds=outputs.feed_count,
             files=len(manifest),
-            bytes=sum(entry[2] for entry in manifest.values()),
+            bytes=sum(size for _, size, _ in manifest.values()),
             searched=self.search,
             seconds={},
             mode=mode,

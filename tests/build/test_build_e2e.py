@@ -85,6 +85,8 @@ def test_fixture_site_builds_every_page_the_model_calls_for(fixture_build) -> No
     assert report.pages["day"] == len(site.days)
     assert report.total_pages == len(expected_files(site, config))
     assert report.files == len(files_under(out))
+    assert report.bytes == sum(p.stat().st_size for p in files_under(out))
+    assert f"({report.bytes / 1e6:.1f} MB)" in lines[1]
     assert not report.searched
     assert lines[0].startswith(f"Built {report.total_pages} pages (")
     assert "feeds" in lines[1] and "load" in lines[2] and "pages" in lines[2]
