@@ -29,7 +29,7 @@ from site_builder.feeds import FeedRenderer, FeedSpec, feed_specs
 from site_builder.model import Site
 from site_builder.parallel import chunk_size, fork_map
 from site_builder.progress import Progress
-from site_builder.render import PageSpec, Renderer, output_path, page_specs, page_url, sitemap_urls
+from site_builder.render import PackedStrings, PageSpec, Renderer, output_path, page_specs, page_url, sitemap_urls
 from site_builder.sitemap import render_robots, render_sitemap
 from site_builder.theme import static_files
 from site_builder.urls import Urls
@@ -140,6 +140,8 @@ class SiteOutputs:
         todo_pages = sorted((i for i in self.todo if i < pages), key=locality)
         todo_feeds = sorted((i for i in self.todo if i >= pages), key=locality)
         results: dict[int, tuple[str, int, int, bool]] = {}
+        if len(todo_pages) >= max(PARALLEL_MIN_UNITS, len(self.site.papers) // 2):
+            self._make_card_details()
         self._run("pages", todo_pages, results)
         stages.done("pages")
         self._run("feeds", todo_feeds, results)
@@ -184,6 +186,25 @@ class SiteOutputs:
                 results[unit] = result
             self.progress.advance(len(chunk))
         self.progress.finish()
+
+    def _make_card_details(self) -> None:
+        """Render every paper's card details once, on every core, before the pages that show
+        them: otherwise each worker renders the cards of the pages it gets, and a card is on
+        about seven pages (its day, tags, authors, related papers) that different workers get;
+        at 100,000 papers a worker's bounded cache of cards also forgets cards it needs again."""
+        papers = self.site.papers
+        jobs = self.jobs if len(papers) >= PARALLEL_MIN_UNITS else 1
+        if jobs > 1:
+            self._warm_up()
+        size = chunk_size(len(papers), jobs)
+        ranges = [(lo, min(lo + size, len(papers))) for lo in range(0, len(papers), size)]
+        made: list[list[str] | None] = [None] * len(ranges)
+        for index, part in fork_map(lambda bounds: self.renderer.render_card_details(papers[bounds[0]:bounds[1]]),
+                                    ranges, jobs, contiguous=True):
+            if part is None:  # the theme has no card details to share
+                return
+            made[index] = part
+        self.renderer.card_fragments = PackedStrings([p.slug for p in papers], [h for part in made for h in part or ()])
 
     def _warm_up(self) -> None:
         """Compile every template here, before the workers fork, so that they inherit them."""

@@ -14,9 +14,10 @@ of edit and compares the result with a cold build, file by file).
 
 from __future__ import annotations
 
+import array
 import datetime as dt
 import functools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -27,11 +28,11 @@ from markupsafe import Markup
 from site_builder.citation import bibtex, citation_meta, json_ld_article, json_ld_person, json_ld_script
 from site_builder.config import SiteConfig
 from site_builder.texts import PaperText
-from site_builder.model import Site
+from site_builder.model import Paper, Site
 from site_builder.theme import make_environment, template_error
 from site_builder.urls import Urls
 from site_builder.views import (
-    SiteIndex, archive_groups, category_label, date_text, letter_groups, more_authors, page_count,
+    Card, SiteIndex, archive_groups, category_label, date_text, letter_groups, more_authors, page_count,
     pagination,
 )
 
@@ -163,12 +164,16 @@ MEMOIZED_MACROS = (
 MACRO_CACHE_SIZE = 30_000
 
 
-def memoize_macros(env: jinja2.Environment) -> None:
+CARD_DETAILS = MEMOIZED_MACROS[0]  # rendered for every paper before the pages (`Renderer.card_details`)
+
+
+def memoize_macros(env: jinja2.Environment, lookups: Mapping[tuple[str, str], Callable] | None = None) -> None:
     """Replace each of MEMOIZED_MACROS in its template's module by a memoized version.
 
     Templates that `{% from ... import %}` a macro get it from that module (Jinja caches an
     imported template's module when it is imported without context), so they call the memoized
-    one. A theme without that template or macro is left as it is."""
+    one. A theme without that template or macro is left as it is. `lookups` (by template and
+    macro name) give a result made beforehand, or None to render it."""
     for template_name, macro_name in MEMOIZED_MACROS:
         try:
             module = env.get_template(template_name).module
@@ -176,7 +181,29 @@ def memoize_macros(env: jinja2.Environment) -> None:
             continue
         macro = getattr(module, macro_name, None)
         if callable(macro):
-            setattr(module, macro_name, _MemoizedMacro(macro))
+            lookup = (lookups or {}).get((template_name, macro_name))
+            setattr(module, macro_name, _MemoizedMacro(macro, lookup))
+
+
+class PackedStrings:
+    """Strings by key, packed as UTF-8 in one `bytes` object: a forked worker reads them without
+    copying anything (as `texts.TextStore`)."""
+
+    def __init__(self, keys: Sequence[str], values: Sequence[str]):
+        self._number = {key: i for i, key in enumerate(keys)}
+        encoded = [value.encode("utf-8") for value in values]
+        offsets = [0]
+        for data in encoded:
+            offsets.append(offsets[-1] + len(data))
+        self._offsets = array.array("q", offsets)
+        self._data = b"".join(encoded)
+
+    def __len__(self) -> int:
+        return len(self._number)
+
+    def get(self, key: str) -> str | None:
+        i = self._number.get(key)
+        return None if i is None else self._data[self._offsets[i] : self._offsets[i + 1]].decode("utf-8")
 
 
 def add_partial_cached(env: jinja2.Environment) -> None:
@@ -196,17 +223,23 @@ def add_partial_cached(env: jinja2.Environment) -> None:
 
 
 class _MemoizedMacro:
-    """A macro with an LRU cache of its results by argument values (frozen view objects)."""
+    """A macro with an LRU cache of its results by argument values (frozen view objects), and
+    optionally a `lookup` of results made beforehand (None: not there)."""
 
-    def __init__(self, macro) -> None:  # noqa: ANN001 - a jinja2.runtime.Macro
-        self._macro = macro
+    def __init__(self, macro, lookup: Callable | None = None) -> None:  # noqa: ANN001 - a jinja2.runtime.Macro
+        self.macro = macro
+        self._lookup = lookup
         self._cached = functools.lru_cache(maxsize=MACRO_CACHE_SIZE)(macro)
 
     def __call__(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        if self._lookup is not None:
+            found = self._lookup(*args, **kwargs)
+            if found is not None:
+                return found
         try:
             return self._cached(*args, **kwargs)
         except TypeError:  # an argument that cannot be hashed (a theme passing a dict): no cache
-            return self._macro(*args, **kwargs)
+            return self.macro(*args, **kwargs)
 
 
 def _attributes(view: dict) -> SimpleNamespace:
@@ -230,13 +263,37 @@ class Renderer:
         self.index = SiteIndex(site, config, self.urls, texts)
         self.tokens = tokens or {}
         self.env = make_environment(dirs)
-        memoize_macros(self.env)
+        # Every paper's card details, once `render_card_details` made them (see SiteOutputs).
+        self.card_fragments: PackedStrings | None = None
+        memoize_macros(self.env, {CARD_DETAILS: self._made_card_details})
         add_partial_cached(self.env)
         self.chrome = make_chrome(config, self.urls)
         self._digest_feeds = (
             FeedLink(self.chrome.rss, "application/rss+xml", f"{config.title} (RSS)"),
             FeedLink(self.chrome.atom, "application/atom+xml", f"{config.title} (Atom)"),
         )
+
+    def render_card_details(self, papers: Sequence[Paper]) -> list[str] | None:
+        """The theme's `card_details` of each paper's card, rendered (None: the theme has no
+        such macro). A paper's card is on about seven pages, which may be rendered in different
+        processes; made once per paper beforehand, the details are read from `card_fragments`."""
+        try:
+            macro = getattr(self.env.get_template(CARD_DETAILS[0]).module, CARD_DETAILS[1], None)
+        except jinja2.TemplateNotFound:
+            return None
+        if not isinstance(macro, _MemoizedMacro):
+            return None
+        try:
+            return [str(macro.macro(self.index.card(paper))) for paper in papers]
+        except jinja2.TemplateError as exc:
+            raise template_error(exc, CARD_DETAILS[0]) from None
+
+    def _made_card_details(self, card: object = None, *args, **kwargs) -> Markup | None:  # noqa: ANN002, ANN003
+        fragments = self.card_fragments
+        if fragments is None or args or kwargs or not isinstance(card, Card):
+            return None
+        found = fragments.get(card.slug)
+        return None if found is None else Markup(found)
 
     def render(self, spec: PageSpec) -> tuple[str, bytes]:
         """The page as (output-relative file path, UTF-8 bytes)."""

@@ -54,6 +54,7 @@ class Card:
     fields on every use would cost more than rendering some of them (the cache holds the card,
     so an identity cannot be reused while it is cached)."""
 
+    slug: str  # the paper's
     href: str
     title_html: Markup
     authors: tuple[Link, ...]  # href "" for a name without an author page
@@ -197,6 +198,7 @@ class SiteIndex:
     def _make_card(self, paper: Paper) -> Card:
         day = paper.digest_day
         return Card(
+            slug=paper.slug,
             href=self.link(self.urls.paper(paper.slug)),
             title_html=Markup(paper.title_html),
             authors=self.author_links(paper),

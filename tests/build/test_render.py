@@ -18,7 +18,7 @@ from site_builder.config import SiteConfig, load_config
 from site_builder.content import load_content
 from site_builder.errors import BuildError, ContentError
 from site_builder.model import Paper, Site
-from site_builder.render import PageSpec, Renderer, output_path, page_specs, page_url, sitemap_urls
+from site_builder.render import PackedStrings, PageSpec, Renderer, output_path, page_specs, page_url, sitemap_urls
 from site_builder.site import assemble_site
 from site_builder.sitemap import render_robots, render_sitemap
 from site_builder.theme import theme_dirs
@@ -365,3 +365,19 @@ def test_theme_colours_meet_wcag_aa_in_light_and_dark_mode() -> None:
         colours = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", block))
         for fg, bg in CONTRAST_PAIRS:
             assert _contrast(colours[fg], colours[bg]) >= 4.5, (fg, bg, colours[fg], colours[bg])
+
+
+def test_card_details_made_beforehand_render_the_same_pages() -> None:
+    site, config = fixture()
+    specs = [s for s in page_specs(site, config) if s.kind in ("tag", "day", "author", "paper")]
+    before = [renderer().render(spec) for spec in specs]
+    made = Renderer(site, config, theme_dirs(FIXTURE_CONTENT, config))
+    details = made.render_card_details(site.papers)
+    assert details is not None and len(details) == len(site.papers)
+    made.card_fragments = PackedStrings([p.slug for p in site.papers], details)
+    assert [made.render(spec) for spec in specs] == before
+    # The fragments are what the pages use: a changed fragment shows.
+    fresh = Renderer(site, config, theme_dirs(FIXTURE_CONTENT, config))
+    fresh.card_fragments = PackedStrings([p.slug for p in site.papers], ["<p>made</p>"] * len(details))
+    _, data = fresh.render(PageSpec("day", site.days[0].date.isoformat()))
+    assert b"<p>made</p>" in data
