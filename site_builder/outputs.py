@@ -201,13 +201,16 @@ class SiteOutputs:
             self._warm_up()
         size = chunk_size(len(papers), jobs)
         ranges = [(lo, min(lo + size, len(papers))) for lo in range(0, len(papers), size)]
-        made: list[list[str] | None] = [None] * len(ranges)
-        for index, part in fork_map(lambda bounds: self.renderer.render_card_details(papers[bounds[0]:bounds[1]]),
-                                    ranges, jobs, contiguous=True):
+        def make(bounds: tuple[int, int]) -> tuple[list[int], bytes] | None:
+            details = self.renderer.render_card_details(papers[bounds[0]:bounds[1]])
+            return None if details is None else PackedStrings.pack(details)
+
+        made: list = [None] * len(ranges)
+        for index, part in fork_map(make, ranges, jobs, contiguous=True):
             if part is None:  # the theme has no card details to share
                 return
             made[index] = part
-        self.renderer.card_fragments = PackedStrings([p.slug for p in papers], [h for part in made for h in part or ()])
+        self.renderer.card_fragments = PackedStrings.from_parts([p.slug for p in papers], made)
 
     def _warm_up(self) -> None:
         """Compile every template here, before the workers fork, so that they inherit them."""

@@ -191,12 +191,29 @@ class PackedStrings:
 
     def __init__(self, keys: Sequence[str], values: Sequence[str]):
         self._number = {key: i for i, key in enumerate(keys)}
+        lengths, data = self.pack(values)
+        self._offsets = array.array("q", [0])
+        for length in lengths:
+            self._offsets.append(self._offsets[-1] + length)
+        self._data = data
+
+    @staticmethod
+    def pack(values: Sequence[str]) -> tuple[list[int], bytes]:
+        """(UTF-8 lengths, bytes) of `values`: a part of a store, small to send between processes."""
         encoded = [value.encode("utf-8") for value in values]
-        offsets = [0]
-        for data in encoded:
-            offsets.append(offsets[-1] + len(data))
-        self._offsets = array.array("q", offsets)
-        self._data = b"".join(encoded)
+        return [len(data) for data in encoded], b"".join(encoded)
+
+    @classmethod
+    def from_parts(cls, keys: Sequence[str], parts: Sequence[tuple[list[int], bytes]]) -> PackedStrings:
+        """The store of `pack`ed parts, in key order, joined without decoding them."""
+        store = cls([], [])
+        store._number = {key: i for i, key in enumerate(keys)}
+        for lengths, _ in parts:
+            for length in lengths:
+                store._offsets.append(store._offsets[-1] + length)
+        store._data = b"".join(data for _, data in parts)
+        assert len(store._offsets) == len(keys) + 1, "one packed string per key"
+        return store
 
     def __len__(self) -> int:
         return len(self._number)
@@ -275,8 +292,8 @@ class Renderer:
 
     def render_card_details(self, papers: Sequence[Paper]) -> list[str] | None:
         """The theme's `card_details` of each paper's card, rendered (None: the theme has no
-        such macro). A paper's card is on about seven pages, which may be rendered in different
-        processes; made once per paper beforehand, the details are read from `card_fragments`."""
+        such macro). Made once per paper beforehand (`PackedStrings.pack` them), they are read
+        from `card_fragments` by the pages."""
         try:
             macro = getattr(self.env.get_template(CARD_DETAILS[0]).module, CARD_DETAILS[1], None)
         except jinja2.TemplateNotFound:
