@@ -5,14 +5,15 @@ Pages and feeds are "units": each has an output path and an inputs signature, a 
 code and theme (`cache.code_key`), the config and what its view reads of the model
 (`Renderer.inputs`, `FeedRenderer.inputs`). Given the last build's manifest (incremental build),
 a unit whose signature is unchanged is not rendered, and a rendered unit whose bytes are
-unchanged (the same size as the file in the output folder, then the same bytes) is not written. Sitemap, robots.txt and theme assets are cheap: always produced,
-written only when their bytes changed.
+unchanged (the same size as the file in the output folder, then the same bytes) is not
+written. Sitemap, robots.txt and theme assets are cheap: always produced, written only when
+their bytes changed.
 
 Rendering runs in forked workers (`parallel.fork_map`) that inherit the model, the renderers and
 the compiled templates; a task is a range of unit numbers and a worker writes the files itself,
-returning only (signature, hash, size, mtime) per unit, so nothing large crosses a pipe. A worker
-writes into the staging folder (a full new site, or just the changed files) and never touches
-the output folder.
+returning only (signature, size, mtime) per unit, so nothing large crosses a pipe. A worker
+writes into the staging folder (a full new site, or just the changed files) and only reads the
+output folder (the files it compares with).
 """
 
 from __future__ import annotations
@@ -201,6 +202,7 @@ class SiteOutputs:
             self._warm_up()
         size = chunk_size(len(papers), jobs)
         ranges = [(lo, min(lo + size, len(papers))) for lo in range(0, len(papers), size)]
+
         def make(bounds: tuple[int, int]) -> tuple[list[int], bytes] | None:
             details = self.renderer.render_card_details(papers[bounds[0]:bounds[1]])
             return None if details is None else PackedStrings.pack(details)

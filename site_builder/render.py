@@ -164,7 +164,7 @@ MEMOIZED_MACROS = (
 MACRO_CACHE_SIZE = 30_000
 
 
-CARD_DETAILS = MEMOIZED_MACROS[0]  # rendered for every paper before the pages (`Renderer.card_details`)
+CARD_DETAILS = MEMOIZED_MACROS[0]  # may be made for every paper before the pages (`Renderer.render_card_details`)
 
 
 def memoize_macros(env: jinja2.Environment, lookups: Mapping[tuple[str, str], Callable] | None = None) -> None:
