@@ -194,7 +194,7 @@ class SiteOutputs:
         them. For sites with more papers than a worker's cache of cards holds: there a worker
         forgets cards it needs again (a card is on about seven pages: its day, tags, authors,
         related papers), and rendering them again cost more than this pass (at 100,000 papers,
-        50 s of pages became 45 s). Below, the pass costs about what it saves (the workers
+        55 s of pages became 50 s). Below, the pass costs about what it saves (the workers
         render some cards twice, never one twice in the same worker)."""
         papers = self.site.papers
         jobs = self.jobs if len(papers) >= PARALLEL_MIN_UNITS else 1
