@@ -28,10 +28,11 @@ from site_builder.config import SiteConfig
 from site_builder.content import LoadedContent
 from site_builder.feeds import FeedRenderer, FeedSpec, feed_specs
 from site_builder.model import Site
-from site_builder.parallel import chunk_size, fork_map
+from site_builder.parallel import chunk_size, fork_map, ranges
 from site_builder.progress import Progress
-from site_builder.render import PackedStrings, PageSpec, Renderer, output_path, page_specs, page_url, sitemap_urls
+from site_builder.render import PageSpec, Renderer, output_path, page_specs, page_url, sitemap_urls
 from site_builder.sitemap import render_robots, render_sitemap
+from site_builder.texts import PackedRecords
 from site_builder.theme import static_files
 from site_builder.urls import Urls
 from site_builder.views import CARD_CACHE_SIZE
@@ -179,8 +180,7 @@ class SiteOutputs:
         jobs = self.jobs if len(units) >= PARALLEL_MIN_UNITS else 1
         if jobs > 1:
             self._warm_up()
-        size = chunk_size(len(units), jobs)
-        tasks = [(lo, min(lo + size, len(units))) for lo in range(0, len(units), size)]
+        tasks = ranges(len(units), chunk_size(len(units), jobs))
         self.progress.start(stage, len(units))
         self._units = units
         for _, chunk in fork_map(self._render_range, tasks, jobs, contiguous=True):
@@ -200,19 +200,18 @@ class SiteOutputs:
         jobs = self.jobs if len(papers) >= PARALLEL_MIN_UNITS else 1
         if jobs > 1:
             self._warm_up()
-        size = chunk_size(len(papers), jobs)
-        ranges = [(lo, min(lo + size, len(papers))) for lo in range(0, len(papers), size)]
+        tasks = ranges(len(papers), chunk_size(len(papers), jobs))
 
         def make(bounds: tuple[int, int]) -> tuple[list[int], bytes] | None:
             details = self.renderer.render_card_details(papers[bounds[0]:bounds[1]])
-            return None if details is None else PackedStrings.pack(details)
+            return None if details is None else PackedRecords.pack(details)
 
-        made: list = [None] * len(ranges)
-        for index, part in fork_map(make, ranges, jobs, contiguous=True):
+        made: list = [None] * len(tasks)
+        for index, part in fork_map(make, tasks, jobs, contiguous=True):
             if part is None:  # the theme has no card details to share
                 return
             made[index] = part
-        self.renderer.card_fragments = PackedStrings.from_parts([p.slug for p in papers], made)
+        self.renderer.card_fragments = PackedRecords.from_parts([p.slug for p in papers], made)
 
     def _warm_up(self) -> None:
         """Compile every template here, before the workers fork, so that they inherit them."""
@@ -231,23 +230,21 @@ class SiteOutputs:
         pages = len(self.page_specs)
 
         def first_paper(unit: int) -> tuple[int, int]:
-            papers: Sequence = ()
-            if unit >= pages:
+            if unit < pages:
+                spec = self.page_specs[unit]
+                kind, key, skip = spec.kind, spec.key, (spec.page - 1) * size
+            else:  # a feed shows a tag's papers from the first
                 feed = self.feed_specs[unit - pages]
-                if feed.kind == "author":
-                    papers = index.authors_by_slug[feed.key].papers
-                elif feed.kind == "tag":
-                    papers = index.tags_by_slug[feed.key].papers
-                return (position[papers[0].slug] if papers else -1, unit)
-            spec = self.page_specs[unit]
-            if spec.kind == "paper":
-                return (position[spec.key], unit)
-            if spec.kind == "author":
-                papers = index.authors_by_slug[spec.key].papers
-            elif spec.kind == "tag":
-                papers = index.tags_by_slug[spec.key].papers[(spec.page - 1) * size:]
-            elif spec.kind == "day":
-                papers = index.days_by_iso[spec.key].papers
+                kind, key, skip = feed.kind, feed.key, 0
+            if kind == "paper":
+                return (position[key], unit)
+            papers: Sequence = ()
+            if kind == "author":
+                papers = index.authors_by_slug[key].papers
+            elif kind == "tag":
+                papers = index.tags_by_slug[key].papers[skip:]
+            elif kind == "day":
+                papers = index.days_by_iso[key].papers
             return (position[papers[0].slug] if papers else -1, unit)
 
         return first_paper

@@ -148,6 +148,12 @@ def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
     return [items[i : i + size] for i in range(0, len(items), max(1, size))]
 
 
+def ranges(count: int, size: int) -> list[tuple[int, int]]:
+    """(start, end) of consecutive pieces of `range(count)`, each at most `size` long."""
+    size = max(1, size)
+    return [(lo, min(lo + size, count)) for lo in range(0, count, size)]
+
+
 def chunk_size(count: int, jobs: int, per_worker: int = 8, smallest: int = 16, largest: int = 500) -> int:
     """Tasks small enough that every worker gets several (balance, progress), large enough that
     sending them costs nothing next to the work."""

@@ -14,7 +14,6 @@ of edit and compares the result with a cold build, file by file).
 
 from __future__ import annotations
 
-import array
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -27,7 +26,7 @@ from markupsafe import Markup
 
 from site_builder.citation import bibtex, citation_meta, json_ld_article, json_ld_person, json_ld_script
 from site_builder.config import SiteConfig
-from site_builder.texts import PaperText
+from site_builder.texts import PackedRecords, PaperText
 from site_builder.model import Paper, Site
 from site_builder.theme import make_environment, template_error
 from site_builder.urls import Urls
@@ -185,44 +184,6 @@ def memoize_macros(env: jinja2.Environment, lookups: Mapping[tuple[str, str], Ca
             setattr(module, macro_name, _MemoizedMacro(macro, lookup))
 
 
-class PackedStrings:
-    """Strings by key, packed as UTF-8 in one `bytes` object: a forked worker reads them without
-    copying anything (as `texts.TextStore`)."""
-
-    def __init__(self, keys: Sequence[str], values: Sequence[str]):
-        self._number = {key: i for i, key in enumerate(keys)}
-        lengths, data = self.pack(values)
-        self._offsets = array.array("q", [0])
-        for length in lengths:
-            self._offsets.append(self._offsets[-1] + length)
-        self._data = data
-
-    @staticmethod
-    def pack(values: Sequence[str]) -> tuple[list[int], bytes]:
-        """(UTF-8 lengths, bytes) of `values`: a part of a store, small to send between processes."""
-        encoded = [value.encode("utf-8") for value in values]
-        return [len(data) for data in encoded], b"".join(encoded)
-
-    @classmethod
-    def from_parts(cls, keys: Sequence[str], parts: Sequence[tuple[list[int], bytes]]) -> PackedStrings:
-        """The store of `pack`ed parts, in key order, joined without decoding them."""
-        store = cls([], [])
-        store._number = {key: i for i, key in enumerate(keys)}
-        for lengths, _ in parts:
-            for length in lengths:
-                store._offsets.append(store._offsets[-1] + length)
-        store._data = b"".join(data for _, data in parts)
-        assert len(store._offsets) == len(keys) + 1, "one packed string per key"
-        return store
-
-    def __len__(self) -> int:
-        return len(self._number)
-
-    def get(self, key: str) -> str | None:
-        i = self._number.get(key)
-        return None if i is None else self._data[self._offsets[i] : self._offsets[i + 1]].decode("utf-8")
-
-
 def add_partial_cached(env: jinja2.Environment) -> None:
     """The template global `partial_cached(name, **variables)`: template `name` rendered with
     just `variables`, once per distinct set of values in this process (as Hugo's
@@ -280,8 +241,8 @@ class Renderer:
         self.index = SiteIndex(site, config, self.urls, texts)
         self.tokens = tokens or {}
         self.env = make_environment(dirs)
-        # Every paper's card details, once `render_card_details` made them (see SiteOutputs).
-        self.card_fragments: PackedStrings | None = None
+        # Every paper's card details (UTF-8), once `render_card_details` made them (see SiteOutputs).
+        self.card_fragments: PackedRecords | None = None
         memoize_macros(self.env, {CARD_DETAILS: self._made_card_details})
         add_partial_cached(self.env)
         self.chrome = make_chrome(config, self.urls)
@@ -290,10 +251,10 @@ class Renderer:
             FeedLink(self.chrome.atom, "application/atom+xml", f"{config.title} (Atom)"),
         )
 
-    def render_card_details(self, papers: Sequence[Paper]) -> list[str] | None:
-        """The theme's `card_details` of each paper's card, rendered (None: the theme has no
-        such macro). Made once per paper beforehand (`PackedStrings.pack` them), they are read
-        from `card_fragments` by the pages."""
+    def render_card_details(self, papers: Sequence[Paper]) -> list[bytes] | None:
+        """The theme's `card_details` of each paper's card, rendered, as UTF-8 (None: the theme
+        has no such macro). Made once per paper beforehand, they are read from `card_fragments`
+        by the pages."""
         try:
             macro = getattr(self.env.get_template(CARD_DETAILS[0]).module, CARD_DETAILS[1], None)
         except jinja2.TemplateNotFound:
@@ -301,7 +262,7 @@ class Renderer:
         if not isinstance(macro, _MemoizedMacro):
             return None
         try:
-            return [str(macro.macro(self.index.card(paper))) for paper in papers]
+            return [str(macro.macro(self.index.card(paper))).encode("utf-8") for paper in papers]
         except jinja2.TemplateError as exc:
             raise template_error(exc, CARD_DETAILS[0]) from None
 
@@ -309,8 +270,8 @@ class Renderer:
         fragments = self.card_fragments
         if fragments is None or args or kwargs or not isinstance(card, Card):
             return None
-        found = fragments.get(card.slug)
-        return None if found is None else Markup(found)
+        found = fragments.record(card.slug)
+        return None if found is None else Markup(str(found, "utf-8"))
 
     def render(self, spec: PageSpec) -> tuple[str, bytes]:
         """The page as (output-relative file path, UTF-8 bytes)."""

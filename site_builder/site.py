@@ -19,7 +19,7 @@ from site_builder.config import SiteConfig
 from site_builder.content import gc_paused
 from site_builder.errors import ContentError, Problem
 from site_builder.model import ARXIV_CATEGORY_NAMES, Author, AuthorProfile, DigestDay, Paper, Site, Tag
-from site_builder.parallel import ordered_map
+from site_builder.parallel import ordered_map, ranges
 from site_builder.slugs import author_slug, make_slug
 
 COAUTHOR_LIMIT = 50  # co-authors kept per author (most shared papers first)
@@ -245,9 +245,9 @@ def build_related(ordered: tuple[Paper, ...], limit: int, memo: dict | None = No
     # Ranking is most of the time, and each paper's is independent of the others': on several
     # processes from RELATED_PARALLEL_MIN papers (fewer: forking costs more than it saves).
     workers = jobs if len(ordered) >= RELATED_PARALLEL_MIN else 1
-    ranges = [(lo, min(lo + RELATED_CHUNK, len(ordered))) for lo in range(0, len(ordered), RELATED_CHUNK)]
+    tasks = ranges(len(ordered), RELATED_CHUNK)
     related: dict[str, tuple[Paper, ...]] = {}
-    for (lo, _hi), ranked in zip(ranges, ordered_map(ranker.rank_range, ranges, workers)):
+    for (lo, _hi), ranked in zip(tasks, ordered_map(ranker.rank_range, tasks, workers)):
         for index, others in enumerate(ranked, lo):
             related[ordered[index].slug] = tuple([ordered[other] for other in others])
     if memo is not None:

@@ -49,55 +49,71 @@ def paper_text(title: str, body: str) -> PaperText:
     )
 
 
-class TextStore:
-    """Every paper's texts (`PaperText`, abstract HTML included, and its Markdown body), packed
-    (`pack_texts`): one record per paper, all in one `bytes` object, found by offset.
+class PackedRecords:
+    """Byte records by key, all in one `bytes` object, found by offset.
 
-    Why: these texts are most of the model's memory (about 7 KB a paper), and a worker process
-    that inherits them by fork would copy every page whose objects it merely reads (reference
-    counts are writes). One bytes object is one object: a worker copies nothing of it, and
-    unpacks the few records it needs. The long texts (body, abstract HTML and text: 5 KB) are
-    compressed with LZ4 to under a third (zlib would make them a fifth, at 8 times the time of
-    compressing, and 4 of decompressing); the short ones (title, description, excerpt: 1 KB) are
-    not, because every list a paper is on reads them."""
+    Why: a worker process that inherits many small objects by fork copies every memory page
+    whose objects it merely reads (reference counts are writes). One bytes object is one object:
+    a worker copies nothing of it, and reads the few records it needs."""
 
-    def __init__(self, slugs: Sequence[str], records: Sequence[bytes]):
-        self._number = {slug: i for i, slug in enumerate(slugs)}
-        offsets = [0]
+    def __init__(self, keys: Sequence[str], records: Sequence[bytes]):
+        self._number = {key: i for i, key in enumerate(keys)}
+        self._offsets = array.array("q", [0])
         for record in records:
-            offsets.append(offsets[-1] + len(record))
-        self._offsets = array.array("q", offsets)
+            self._offsets.append(self._offsets[-1] + len(record))
         self._data = b"".join(records)
+
+    @classmethod
+    def from_parts(cls, keys: Sequence[str], parts: Sequence[tuple[Sequence[int], bytes]]) -> PackedRecords:
+        """The records of `pack`ed parts (made in several processes), in key order."""
+        store = cls((), ())
+        store._number = {key: i for i, key in enumerate(keys)}
+        for lengths, _ in parts:
+            for length in lengths:
+                store._offsets.append(store._offsets[-1] + length)
+        store._data = b"".join(data for _, data in parts)
+        assert len(store._offsets) == len(keys) + 1, "one record per key"
+        return store
+
+    @staticmethod
+    def pack(records: Sequence[bytes]) -> tuple[list[int], bytes]:
+        """(lengths, joined bytes) of some records: a part of a store, cheap to send."""
+        return [len(record) for record in records], b"".join(records)
 
     def __len__(self) -> int:
         return len(self._number)
 
-    def __contains__(self, slug: object) -> bool:
-        return slug in self._number
+    def __contains__(self, key: object) -> bool:
+        return key in self._number
 
-    def _record(self, slug: str) -> tuple[str, ...] | None:
-        i = self._number.get(slug)
-        if i is None:
-            return None
-        return unpack_texts(self._data[self._offsets[i] : self._offsets[i + 1]])
+    def record(self, key: str) -> memoryview | None:
+        i = self._number.get(key)
+        return None if i is None else memoryview(self._data)[self._offsets[i] : self._offsets[i + 1]]
+
+
+class TextStore(PackedRecords):
+    """Every paper's texts (`PaperText`, abstract HTML included, and its Markdown body), one
+    `pack_texts` record per paper.
+
+    These texts are most of the model's memory (about 7 KB a paper). The long texts (body,
+    abstract HTML and text: 5 KB) are compressed with LZ4 to under a third (zlib would make them
+    a fifth, at 8 times the time of compressing, and 4 of decompressing); the short ones (title,
+    description, excerpt: 1 KB) are not, because every list a paper is on reads them."""
 
     def get(self, slug: str) -> PaperText | None:
-        record = self._record(slug)
-        return None if record is None else PaperText(*record[2:], abstract_html=record[1])
+        record = self.record(slug)
+        if record is None:
+            return None
+        texts = unpack_texts(record)
+        return PaperText(*texts[2:], abstract_html=texts[1])
 
     def get_short(self, slug: str) -> PaperText | None:
         """The paper's texts WITHOUT the long ones (`abstract_text` and `abstract_html` are
         ""): what a card or a feed excerpt shows, read without decompressing anything."""
-        i = self._number.get(slug)
-        if i is None:
+        record = self.record(slug)
+        if record is None:
             return None
-        record = memoryview(self._data)[self._offsets[i] : self._offsets[i + 1]]
-        short = marshal.loads(record[_LENGTH : _LENGTH + int.from_bytes(record[:_LENGTH], "little")])
-        return PaperText(*short, abstract_text="")
-
-    def body(self, slug: str) -> str | None:
-        record = self._record(slug)
-        return None if record is None else record[0]
+        return PaperText(*marshal.loads(record[_LENGTH : _short_end(record)]), abstract_text="")
 
 
 _SHORT = TEXT_FIELDS.index("abstract_text")  # the texts before it are kept uncompressed
@@ -113,8 +129,13 @@ def pack_texts(body: str, abstract_html: str, texts: Sequence[str]) -> bytes:
     return len(short).to_bytes(_LENGTH, "little") + short + long
 
 
-def unpack_texts(record: bytes) -> tuple[str, ...]:
+def unpack_texts(record: bytes | memoryview) -> tuple[str, ...]:
     """(body, abstract_html, *`TEXT_FIELDS`)."""
-    end = _LENGTH + int.from_bytes(record[:_LENGTH], "little")
+    end = _short_end(record)
     body, abstract_html, *long = marshal.loads(lz4.block.decompress(record[end:]))
     return (body, abstract_html, *marshal.loads(record[_LENGTH:end]), *long)
+
+
+def _short_end(record: bytes | memoryview) -> int:
+    """Where a record's short texts end (and its compressed long texts begin)."""
+    return _LENGTH + int.from_bytes(record[:_LENGTH], "little")

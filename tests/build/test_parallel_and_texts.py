@@ -9,8 +9,8 @@ import time
 import pytest
 
 from site_builder.errors import ContentError
-from site_builder.parallel import _Claims, can_fork, fork_map
-from site_builder.texts import TEXT_FIELDS, PaperText, TextStore, pack_texts, paper_text, unpack_texts
+from site_builder.parallel import _Claims, can_fork, fork_map, ranges
+from site_builder.texts import TEXT_FIELDS, PackedRecords, PaperText, TextStore, pack_texts, paper_text, unpack_texts
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="no fork on this platform")
 
@@ -34,10 +34,11 @@ def test_fork_map_runs_every_task_once_on_several_processes(contiguous: bool) ->
 def test_contiguous_workers_each_take_a_run_of_neighbouring_tasks() -> None:
     results = dict(fork_map(_slow_square, list(range(60)), jobs=2, contiguous=True))
     by_pid: dict[int, list[int]] = {}
-    for n in range(60):
+    for n in range(60):  # in task order
         by_pid.setdefault(results[n][1], []).append(n)
-    # Each worker's tasks form few runs (its own stretch, then what it took from the other's
-    # end), where handing out the next task of the whole list alternates them every task or two.
+    # Each worker's tasks form few runs of neighbours (its own stretch, then what it took from
+    # the far end of the other's), where handing out the next task of the whole list alternates
+    # the workers every task or two.
     runs = sum(1 + sum(1 for a, b in zip(tasks, tasks[1:]) if b != a + 1) for tasks in by_pid.values())
     assert runs <= 4, by_pid
 
@@ -89,3 +90,14 @@ def test_text_store_gives_back_every_text_and_the_short_ones_alone() -> None:
             text.title_text, text.description, text.excerpt, text.excerpt_html)
         assert short.abstract_text == short.abstract_html == ""
     assert store.get("c") is None and store.get_short("c") is None
+
+
+def test_packed_records_joined_from_parts_made_apart() -> None:
+    values = [b"one", b"", "tr\u00e8s".encode(), b"four"]
+    whole = PackedRecords(["a", "b", "c", "d"], values)
+    parts = [PackedRecords.pack(values[lo:hi]) for lo, hi in ranges(len(values), 3)]
+    assert ranges(4, 3) == [(0, 3), (3, 4)] and ranges(0, 3) == []
+    joined = PackedRecords.from_parts(["a", "b", "c", "d"], parts)
+    for store in (whole, joined):
+        assert [bytes(store.record(k)) for k in "abcd"] == values
+        assert store.record("e") is None and len(store) == 4 and "a" in store

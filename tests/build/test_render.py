@@ -18,9 +18,10 @@ from site_builder.config import SiteConfig, load_config
 from site_builder.content import load_content
 from site_builder.errors import BuildError, ContentError
 from site_builder.model import Paper, Site
-from site_builder.render import PackedStrings, PageSpec, Renderer, output_path, page_specs, page_url, sitemap_urls
+from site_builder.render import PageSpec, Renderer, output_path, page_specs, page_url, sitemap_urls
 from site_builder.site import assemble_site
 from site_builder.sitemap import render_robots, render_sitemap
+from site_builder.texts import PackedRecords
 from site_builder.theme import theme_dirs
 from site_builder.urls import Urls
 from site_builder.views import date_text, initial_of, more_authors, page_count, pagination
@@ -374,10 +375,10 @@ def test_card_details_made_beforehand_render_the_same_pages() -> None:
     made = Renderer(site, config, theme_dirs(FIXTURE_CONTENT, config))
     details = made.render_card_details(site.papers)
     assert details is not None and len(details) == len(site.papers)
-    made.card_fragments = PackedStrings([p.slug for p in site.papers], details)
+    made.card_fragments = PackedRecords([p.slug for p in site.papers], details)
     assert [made.render(spec) for spec in specs] == before
     # The fragments are what the pages use: a changed fragment shows.
     fresh = Renderer(site, config, theme_dirs(FIXTURE_CONTENT, config))
-    fresh.card_fragments = PackedStrings([p.slug for p in site.papers], ["<p>made</p>"] * len(details))
+    fresh.card_fragments = PackedRecords([p.slug for p in site.papers], [b"<p>made</p>"] * len(details))
     _, data = fresh.render(PageSpec("day", site.days[0].date.isoformat()))
     assert b"<p>made</p>" in data
