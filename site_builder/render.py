@@ -243,8 +243,8 @@ class Renderer:
         self.env = make_environment(dirs)
         # Every paper's card details (UTF-8), once `render_card_details` made them (see SiteOutputs).
         self.card_fragments: PackedRecords | None = None
+        add_partial_cached(self.env)  # before any template is loaded (`theme._Environment.make_globals`)
         memoize_macros(self.env, {CARD_DETAILS: self._made_card_details})
-        add_partial_cached(self.env)
         self.chrome = make_chrome(config, self.urls)
         self._digest_feeds = (
             FeedLink(self.chrome.rss, "application/rss+xml", f"{config.title} (RSS)"),
