@@ -15,6 +15,7 @@ import jinja2
 from markupsafe import Markup
 
 from site_builder.config import SiteConfig
+from site_builder.theme import FastEscapeTemplate
 from site_builder.urls import Urls
 
 # What XML 1.0 cannot hold at all (C0 controls but tab/newline/CR, lone surrogates, U+FFFE/F).
@@ -29,6 +30,8 @@ def xml_safe(text: str) -> str:
 def finalize_xml(value: object) -> object:
     """Jinja2 `finalize` for XML templates: every value made XML-safe before autoescaping, except
     `Markup`, which is what the caller rendered itself (already clean)."""
+    if type(value) is str:  # nearly every value: the fast path
+        return _NOT_XML_CHAR.sub("", value)
     if isinstance(value, Markup):
         return value
     return xml_safe(value if isinstance(value, str) else str(value))
@@ -68,7 +71,7 @@ _OPML_TEMPLATE = """\
 
 def xml_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
     """The Jinja2 environment of every feed document: autoescaped, strict, XML-safe values."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -77,6 +80,8 @@ def xml_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environme
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.template_class = FastEscapeTemplate  # (the same escaping, faster: a feed has ~60 values)
+    return env
 
 
 _OPML = xml_environment().from_string(_OPML_TEMPLATE)

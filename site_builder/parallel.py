@@ -12,6 +12,7 @@ this process instead, with the same results.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import itertools
 import multiprocessing
@@ -72,6 +73,7 @@ def fork_map(func: Callable[[T], R], tasks: Sequence[T], jobs: int, window: int 
     # Objects alive now are shared with the workers copy-on-write; moving them out of the
     # collector's reach keeps a worker's garbage collections from touching (so copying) them.
     gc.freeze()
+    trim_heap()
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(workers, initializer=_start_worker) as pool:
@@ -96,6 +98,25 @@ def fork_map(func: Callable[[T], R], tasks: Sequence[T], jobs: int, window: int 
     finally:
         _TASK = _TASKS = _CLAIMS = None
         gc.unfreeze()
+
+
+def trim_heap() -> None:
+    """Give the C heap's free pages back to the system (glibc's `malloc_trim`; elsewhere
+    nothing). Loading 100,000 papers frees about 220 MB in the middle of the heap (the rows the
+    workers sent), which glibc keeps; without this, the build and each worker it forks keep it
+    resident too."""
+    trim = getattr(_libc(), "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
+
+def _libc() -> ctypes.CDLL | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None)
+    except OSError:
+        return None
 
 
 class _Claims:

@@ -105,7 +105,7 @@ def _escape(value: object) -> Markup:
     return markupsafe.escape(value)
 
 
-class _FastEscapeTemplate(jinja2.Template):
+class FastEscapeTemplate(jinja2.Template):
     """A template whose compiled code escapes its output with `_escape`. Jinja's compiled
     templates look `escape` up in their module's namespace on every call; only that name is
     replaced, and only if it is MarkupSafe's function (autoescaping itself is unchanged)."""
@@ -120,7 +120,7 @@ class _FastEscapeTemplate(jinja2.Template):
 
 
 class _Environment(jinja2.Environment):
-    template_class = _FastEscapeTemplate
+    template_class = FastEscapeTemplate
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         """A template's globals as a plain dict, not Jinja's ChainMap over the environment's:
