@@ -145,10 +145,8 @@ class SiteOutputs:
         results: dict[int, tuple[str, int, int, bool]] = {}
         if len(self.site.papers) > CARD_CACHE_SIZE and len(todo_pages) >= len(self.site.papers) // 2:
             self._make_card_details()
-        self._run("pages", todo_pages, results)
-        stages.done("pages")
-        self._run("feeds", todo_feeds, results)
-        stages.done("feeds")
+        self._run(todo_pages, todo_feeds, results)
+        stages.done("render")
         self.rendered = len(results)
 
         previous = self.previous or {}
@@ -174,15 +172,20 @@ class SiteOutputs:
         self.written = written
         self.removed = sorted(path for path in previous if path not in manifest)
 
-    def _run(self, stage: str, units: list[int], results: dict) -> None:  # noqa: ANN001
+    def _run(self, pages: list[int], feeds: list[int], results: dict) -> None:
+        """Render the page units, then the feed units, in one pool of workers: a worker whose
+        stretch of pages is done goes on to the feeds while the other finishes its pages (no
+        second pool to start, no core idle at the end of the pages), and the feeds' items are
+        rendered by fewer workers (one starts on them, the other takes the last ones)."""
+        units = [*pages, *feeds]
         if not units:
             return
         jobs = self.jobs if len(units) >= PARALLEL_MIN_UNITS else 1
         if jobs > 1:
             self._warm_up()
         tasks = ranges(len(units), chunk_size(len(units), jobs))
-        self.progress.start(stage, len(units))
         self._units = units
+        self.progress.start("pages and feeds", len(units))
         for _, chunk in fork_map(self._render_range, tasks, jobs, contiguous=True):
             for unit, result in chunk:
                 results[unit] = result

@@ -89,7 +89,7 @@ def test_fixture_site_builds_every_page_the_model_calls_for(fixture_build) -> No
     assert f"({report.bytes / 1e6:.1f} MB)" in lines[1]
     assert not report.searched
     assert lines[0].startswith(f"Built {report.total_pages} pages (")
-    assert "feeds" in lines[1] and "load" in lines[2] and "pages" in lines[2]
+    assert "feeds" in lines[1] and "load" in lines[2] and "render" in lines[2]
 
 
 def test_paper_pages_render_math_and_escape_the_rest(fixture_build) -> None:
