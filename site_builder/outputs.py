@@ -68,6 +68,7 @@ class SiteOutputs:
         self.removed: list[str] = []
         self.rendered = 0
         self._stage_root = ""
+        self._cards_forgotten = False
 
     # -- planning ------------------------------------------------------------------------
 
@@ -269,6 +270,9 @@ class SiteOutputs:
             if unit < pages:
                 _, data = self.renderer.render(self.page_specs[unit])
             else:
+                if not self._cards_forgotten:  # this process is done with pages (mostly: see forget_cards)
+                    self.renderer.forget_cards()
+                    self._cards_forgotten = True
                 data = self.feed_renderer.render(self.feed_specs[unit - pages])
             sig = self.signatures[unit] or self._signature(unit)
             path = self.paths[unit]

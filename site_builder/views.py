@@ -184,6 +184,9 @@ class SiteIndex:
         found = get_short(paper.slug) if get_short is not None else None
         return found if found is not None else self.text(paper)
 
+    def forget_cards(self) -> None:
+        self._cards.clear()
+
     def card(self, paper: Paper) -> Card:
         cards = self._cards
         found = cards.get(paper.slug)

@@ -382,3 +382,15 @@ def test_card_details_made_beforehand_render_the_same_pages() -> None:
     fresh.card_fragments = PackedRecords([p.slug for p in site.papers], [b"<p>made</p>"] * len(details))
     _, data = fresh.render(PageSpec("day", site.days[0].date.isoformat()))
     assert b"<p>made</p>" in data
+
+
+def test_pages_after_forgetting_the_cards_are_the_same() -> None:
+    site, config = fixture()
+    made = Renderer(site, config, theme_dirs(FIXTURE_CONTENT, config))
+    specs = [s for s in page_specs(site, config) if s.kind in ("tag", "day", "author", "paper", "home")]
+    before = [made.render(spec) for spec in specs]
+    card_macro = made.env.get_template("partials/paper_card.html").module.paper_card
+    assert card_macro._cached.cache_info().currsize > 0 and made.index._cards
+    made.forget_cards()
+    assert card_macro._cached.cache_info().currsize == 0 and not made.index._cards
+    assert [made.render(spec) for spec in specs] == before
