@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import functools
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import format_datetime
@@ -324,19 +325,27 @@ def _digest_atom(days: Sequence[_DayItem], config: SiteConfig, urls: Urls) -> by
 # --- author and tag feeds: one item per paper -------------------------------------------------
 
 
+ITEM_CACHE_SIZE = 30_000  # items kept per process (all of them up to 30,000 papers; ~2.5 KB each)
+
+
 class _PaperItems:
-    """Each paper's RSS `<item>`, rendered once and reused by every feed it appears in."""
+    """Each paper's RSS `<item>`, rendered once and reused by every feed it appears in (while
+    it is among the ITEM_CACHE_SIZE most recently used: feeds come in the order of their newest
+    paper, so a co-author's feed follows soon)."""
 
     def __init__(self, urls: Urls, topic_names: dict[str, str], texts: Mapping[str, PaperText] | None = None):
         self._urls = urls
         self._topic_names = topic_names
         self._texts = texts or {}
-        self._cache: dict[str, bytes] = {}
+        self._cache: OrderedDict[str, bytes] = OrderedDict()
 
     def get(self, paper: Paper) -> bytes:
         """`paper`'s item; `paper` must have a digest day."""
-        item = self._cache.get(paper.slug)
-        if item is None:
+        cache = self._cache
+        item = cache.get(paper.slug)
+        if item is not None:
+            cache.move_to_end(paper.slug)
+        else:
             url = self._urls.absolute(self._urls.paper(paper.slug))
             text = self._texts.get(paper.slug)
             item = self._cache[paper.slug] = _ITEM.render(
@@ -348,6 +357,8 @@ class _PaperItems:
                 categories=paper.categories + tuple(self._topic_names.get(t, t) for t in paper.tags),
                 pub_date=rfc822(paper.digest_day),
             ).encode()
+            if len(cache) > ITEM_CACHE_SIZE:
+                cache.popitem(last=False)
         return item
 
 

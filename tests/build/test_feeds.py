@@ -347,3 +347,11 @@ def test_opml_lists_every_feed(feeds):
     assert by_url[f"{BASE}feed.xml"].getparent().tag == "body"
     quoted_name = 'Ann "A" <Lee>'
     assert by_url[BASE + Urls.author_feed(author_slug(quoted_name))].get("title") == quoted_name
+
+
+def test_feeds_are_the_same_when_items_are_forgotten(feeds, monkeypatch):
+    # A process keeps ITEM_CACHE_SIZE items; one it forgot is rendered again, the same.
+    import site_builder.feeds as feeds_module
+
+    monkeypatch.setattr(feeds_module, "ITEM_CACHE_SIZE", 1)
+    assert render() == feeds
