@@ -172,14 +172,16 @@ def _next_number(run_dir: Path, prefix: str) -> int:
 
 def _delete_all_but(run_dir: Path, prefix: str, keep: Path) -> None:
     """Delete the earlier numbered outputs (after this invocation's runs: see bench_build), and
-    note when in the work folder (see `settle`)."""
-    deleted = False
-    for path in _numbered(run_dir, prefix).values():
-        if path != keep:
-            shutil.rmtree(path)
-            deleted = True
-    if deleted:
-        (run_dir.parent / DELETED_MARKER).write_text(f"{time.time()}\n", encoding="utf-8")
+    note when in the work folder (see `settle`): as it starts, so that an invocation starting
+    meanwhile waits too, and when it ends."""
+    doomed = [path for path in _numbered(run_dir, prefix).values() if path != keep]
+    marker = run_dir.parent / DELETED_MARKER
+    if not doomed:
+        return
+    marker.write_text(f"{time.time()}\n", encoding="utf-8")
+    for path in doomed:
+        shutil.rmtree(path)
+    marker.write_text(f"{time.time()}\n", encoding="utf-8")
 
 
 DELETED_MARKER = "last-deletion"  # in the work folder: when outputs were last deleted
@@ -193,12 +195,14 @@ def settle(work: Path, seconds: float, log) -> None:
     deleted in the last 60 s, or 6 minutes while its inode table block is being written, one by
     one. A run started right after the last invocation's clean-up would measure that."""
     marker = work / DELETED_MARKER
-    try:
-        deleted_at = float(marker.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return
-    wait = deleted_at + seconds - time.time()
-    if wait > 0:
+    while True:  # read again after waiting: another invocation may have deleted outputs meanwhile
+        try:
+            deleted_at = float(marker.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        wait = deleted_at + seconds - time.time()
+        if wait <= 0:
+            return
         log(f"waiting {wait:.0f} s for the file system to settle after the last clean-up (--settle)")
         time.sleep(wait)
 

@@ -166,12 +166,27 @@ def test_runner_end_to_end(tmp_path, capsys):
 
 
 def test_measuring_waits_for_the_file_system_to_settle_after_a_clean_up(tmp_path, monkeypatch):
+    clock = [1_000_000.0]
     waits: list[float] = []
-    monkeypatch.setattr(run.time, "sleep", waits.append)
+    marker = tmp_path / run.DELETED_MARKER
+    deletions_meanwhile: list[float] = []  # another invocation deleting while this one waits
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        clock[0] += seconds
+        if deletions_meanwhile:
+            marker.write_text(f"{deletions_meanwhile.pop()}\n")
+
+    monkeypatch.setattr(run.time, "sleep", sleep)
+    monkeypatch.setattr(run.time, "time", lambda: clock[0])
     run.settle(tmp_path, 360, log=lambda _line: None)
     assert waits == []  # nothing deleted yet
-    (tmp_path / run.DELETED_MARKER).write_text(f"{run.time.time() - 60}\n")
+    marker.write_text(f"{clock[0] - 60}\n")
     run.settle(tmp_path, 360, log=lambda _line: None)
-    assert len(waits) == 1 and 295 < waits[0] <= 300
+    assert waits == [300]
     run.settle(tmp_path, 30, log=lambda _line: None)
-    assert len(waits) == 1  # long enough ago
+    assert waits == [300]  # long enough ago
+    marker.write_text(f"{clock[0]}\n")
+    deletions_meanwhile.append(clock[0] + 100)  # ends 100 s into the wait
+    run.settle(tmp_path, 360, log=lambda _line: None)
+    assert waits == [300, 360, 100]
