@@ -15,8 +15,7 @@ of edit and compares the result with a cold build, file by file).
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -28,7 +27,9 @@ from site_builder.citation import bibtex, citation_meta, json_ld_article, json_l
 from site_builder.config import SiteConfig
 from site_builder.texts import PackedRecords, PaperText
 from site_builder.model import Paper, Site
-from site_builder.theme import make_environment, template_error
+from site_builder.theme import (
+    CARD_DETAILS, MEMOIZED_MACROS, MemoizedMacro, add_partial_cached, make_environment, memoize_macros, template_error,
+)
 from site_builder.urls import Urls
 from site_builder.views import (
     Card, SiteIndex, archive_groups, category_label, date_text, letter_groups, more_authors, page_count,
@@ -149,80 +150,6 @@ def make_chrome(config: SiteConfig, urls: Urls) -> Chrome:
     )
 
 
-# Macros whose output depends on their arguments only (imported without context, reading no
-# globals): each distinct call is rendered once per process and reused. A paper's card is on
-# about seven pages (its day, tags, authors, the papers it is related to). Bounded, so that at
-# 100,000 papers a worker keeps the recently used cards only (pages come in model order, which
-# keeps a card's uses close together).
-# A macro that another memoized one imports comes first (an import reads the macro when the
-# importing template's module is made, so it must be the memoized one by then).
-MEMOIZED_MACROS = (
-    ("partials/card_details.html", "card_details"),
-    ("partials/paper_card.html", "paper_card"),
-)
-MACRO_CACHE_SIZE = 30_000
-
-
-CARD_DETAILS = MEMOIZED_MACROS[0]  # may be made for every paper before the pages (`Renderer.render_card_details`)
-
-
-def memoize_macros(env: jinja2.Environment, lookups: Mapping[tuple[str, str], Callable] | None = None) -> None:
-    """Replace each of MEMOIZED_MACROS in its template's module by a memoized version.
-
-    Templates that `{% from ... import %}` a macro get it from that module (Jinja caches an
-    imported template's module when it is imported without context), so they call the memoized
-    one. A theme without that template or macro is left as it is. `lookups` (by template and
-    macro name) give a result made beforehand, or None to render it."""
-    for template_name, macro_name in MEMOIZED_MACROS:
-        try:
-            module = env.get_template(template_name).module
-        except jinja2.TemplateNotFound:
-            continue
-        macro = getattr(module, macro_name, None)
-        if callable(macro):
-            lookup = (lookups or {}).get((template_name, macro_name))
-            setattr(module, macro_name, _MemoizedMacro(macro, lookup))
-
-
-def add_partial_cached(env: jinja2.Environment) -> None:
-    """The template global `partial_cached(name, **variables)`: template `name` rendered with
-    just `variables`, once per distinct set of values in this process (as Hugo's
-    `partialCached`). For the parts of every page that depend on little: the site header
-    (the page kind and nav section) and footer, which a theme may override as plain HTML."""
-
-    @functools.lru_cache(maxsize=256)
-    def render(name: str, variables: tuple[tuple[str, object], ...]) -> Markup:
-        return Markup(env.get_template(name).render(dict(variables)))
-
-    def partial_cached(name: str, **variables: object) -> Markup:
-        return render(name, tuple(sorted(variables.items())))
-
-    env.globals["partial_cached"] = partial_cached
-
-
-class _MemoizedMacro:
-    """A macro with an LRU cache of its results by argument values (frozen view objects), and
-    optionally a `lookup` of results made beforehand (None: not there)."""
-
-    def __init__(self, macro, lookup: Callable | None = None) -> None:  # noqa: ANN001 - a jinja2.runtime.Macro
-        self.macro = macro
-        self._lookup = lookup
-        self._cached = functools.lru_cache(maxsize=MACRO_CACHE_SIZE)(macro)
-
-    def forget(self) -> None:
-        self._cached.cache_clear()
-
-    def __call__(self, *args, **kwargs):  # noqa: ANN002, ANN003
-        if self._lookup is not None:
-            found = self._lookup(*args, **kwargs)
-            if found is not None:
-                return found
-        try:
-            return self._cached(*args, **kwargs)
-        except TypeError:  # an argument that cannot be hashed (a theme passing a dict): no cache
-            return self.macro(*args, **kwargs)
-
-
 def _attributes(view: dict) -> SimpleNamespace:
     """A page view (nested dicts included) as attributes. Jinja reads `page.x` by trying an
     attribute first and a key only after that failed (an exception each time): with dicts, that
@@ -262,7 +189,7 @@ class Renderer:
             macro = getattr(self.env.get_template(CARD_DETAILS[0]).module, CARD_DETAILS[1], None)
         except jinja2.TemplateNotFound:
             return None
-        if not isinstance(macro, _MemoizedMacro):
+        if not isinstance(macro, MemoizedMacro):
             return None
         try:
             return [str(macro.macro(self.index.card(paper))).encode("utf-8") for paper in papers]
@@ -279,7 +206,7 @@ class Renderer:
                 macro = getattr(self.env.get_template(template_name).module, macro_name, None)
             except jinja2.TemplateNotFound:
                 continue
-            if isinstance(macro, _MemoizedMacro):
+            if isinstance(macro, MemoizedMacro):
                 macro.forget()
 
     def _made_card_details(self, card: object = None, *args, **kwargs) -> Markup | None:  # noqa: ANN002, ANN003

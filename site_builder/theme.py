@@ -1,4 +1,6 @@
-"""Finding the theme folders and compiling their Jinja2 templates.
+"""Finding the theme folders and compiling their Jinja2 templates, with what makes them fast:
+escaping without MarkupSafe's Python-level checks, the `render_each` filter, and results made
+once per process (`partial_cached` for the header and footer, memoized card macros).
 
 A theme folder holds `templates/` (Jinja2) and `static/` (copied to `public/static/`). The site
 can name its own theme in `site.yaml` (`theme: mytheme`, relative to the site root, the folder
@@ -13,9 +15,10 @@ Where the default theme comes from, first match wins:
 
 from __future__ import annotations
 
+import functools
 import sys
 import sysconfig
-from collections.abc import Callable, Iterable, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from typing import Any
 from pathlib import Path
 
@@ -180,3 +183,77 @@ def template_error(exc: jinja2.TemplateError, fallback_name: str) -> BuildError:
             path, line = filename, tb.tb_lineno
         tb = tb.tb_next
     return BuildError(f"template error: {exc}", path, line)
+
+
+# Macros whose output depends on their arguments only (imported without context, reading no
+# globals): each distinct call is rendered once per process and reused. A paper's card is on
+# about seven pages (its day, tags, authors, the papers it is related to). Bounded, so that at
+# 100,000 papers a worker keeps the recently used cards only (pages come in model order, which
+# keeps a card's uses close together).
+# A macro that another memoized one imports comes first (an import reads the macro when the
+# importing template's module is made, so it must be the memoized one by then).
+MEMOIZED_MACROS = (
+    ("partials/card_details.html", "card_details"),
+    ("partials/paper_card.html", "paper_card"),
+)
+MACRO_CACHE_SIZE = 30_000
+
+
+CARD_DETAILS = MEMOIZED_MACROS[0]  # may be made for every paper before the pages (`Renderer.render_card_details`)
+
+
+def memoize_macros(env: jinja2.Environment, lookups: Mapping[tuple[str, str], Callable] | None = None) -> None:
+    """Replace each of MEMOIZED_MACROS in its template's module by a memoized version.
+
+    Templates that `{% from ... import %}` a macro get it from that module (Jinja caches an
+    imported template's module when it is imported without context), so they call the memoized
+    one. A theme without that template or macro is left as it is. `lookups` (by template and
+    macro name) give a result made beforehand, or None to render it."""
+    for template_name, macro_name in MEMOIZED_MACROS:
+        try:
+            module = env.get_template(template_name).module
+        except jinja2.TemplateNotFound:
+            continue
+        macro = getattr(module, macro_name, None)
+        if callable(macro):
+            lookup = (lookups or {}).get((template_name, macro_name))
+            setattr(module, macro_name, MemoizedMacro(macro, lookup))
+
+
+def add_partial_cached(env: jinja2.Environment) -> None:
+    """The template global `partial_cached(name, **variables)`: template `name` rendered with
+    just `variables`, once per distinct set of values in this process (as Hugo's
+    `partialCached`). For the parts of every page that depend on little: the site header
+    (the page kind and nav section) and footer, which a theme may override as plain HTML."""
+
+    @functools.lru_cache(maxsize=256)
+    def render(name: str, variables: tuple[tuple[str, object], ...]) -> Markup:
+        return Markup(env.get_template(name).render(dict(variables)))
+
+    def partial_cached(name: str, **variables: object) -> Markup:
+        return render(name, tuple(sorted(variables.items())))
+
+    env.globals["partial_cached"] = partial_cached
+
+
+class MemoizedMacro:
+    """A macro with an LRU cache of its results by argument values (frozen view objects), and
+    optionally a `lookup` of results made beforehand (None: not there)."""
+
+    def __init__(self, macro, lookup: Callable | None = None) -> None:  # noqa: ANN001 - a jinja2.runtime.Macro
+        self.macro = macro
+        self._lookup = lookup
+        self._cached = functools.lru_cache(maxsize=MACRO_CACHE_SIZE)(macro)
+
+    def forget(self) -> None:
+        self._cached.cache_clear()
+
+    def __call__(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        if self._lookup is not None:
+            found = self._lookup(*args, **kwargs)
+            if found is not None:
+                return found
+        try:
+            return self._cached(*args, **kwargs)
+        except TypeError:  # an argument that cannot be hashed (a theme passing a dict): no cache
+            return self.macro(*args, **kwargs)

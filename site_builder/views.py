@@ -50,7 +50,7 @@ class Card:
     """A paper in a list (home, day, author, tag pages).
 
     Compared and hashed by identity (`eq=False`): `SiteIndex.card` makes one per paper and the
-    memoized card macro (`render.MEMOIZED_MACROS`) looks it up by it, which hashing its nested
+    memoized card macro (`theme.MEMOIZED_MACROS`) looks it up by it, which hashing its nested
     fields on every use would cost more than rendering some of them (the cache holds the card,
     so an identity cannot be reused while it is cached)."""
 

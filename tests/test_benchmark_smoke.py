@@ -190,3 +190,9 @@ def test_measuring_waits_for_the_file_system_to_settle_after_a_clean_up(tmp_path
     deletions_meanwhile.append(clock[0] + 100)  # ends 100 s into the wait
     run.settle(tmp_path, 360, log=lambda _line: None)
     assert waits == [300, 360, 100]
+
+def test_inputs_are_read_before_a_run(content):
+    """Every file under the content (nested folders too) is read: the runs start alike."""
+    files = [p for p in content.rglob("*") if p.is_file()]
+    assert run.read_inputs(content) == (len(files), sum(p.stat().st_size for p in files))
+    assert len(files) > PAPERS  # papers, author profiles, topics.yaml, site.yaml

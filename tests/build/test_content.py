@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from site_builder import content
-from site_builder.content import load_content, load_papers, load_profiles, load_topic_names
+from site_builder.content import load_content, load_papers
 from site_builder.errors import ProblemList, SiteBuilderError
+from site_builder.profiles import load_profiles, load_topic_names
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "site" / "content"
 
