@@ -16,7 +16,7 @@ import datetime as dt
 import difflib
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import yaml
@@ -307,17 +307,8 @@ def parse_paper_text(text: str, stem: str, path: str) -> tuple[dict[str, Any] | 
     if not isinstance(data, dict):
         return None, [Problem("front matter must be YAML fields (key: value), at least 'title: ...'", path, 2)]
 
-    problems: list[str | tuple[str, str]] = []  # (key, message) or a message for line 1
-    fields: dict[str, Any] = {}
-    for key, value in data.items():
-        checker = PAPER_FIELDS.get(key) if isinstance(key, str) else None
-        if checker is None:
-            problems.append((str(key), _unknown_key_message(key)))
-            continue
-        try:
-            fields[key] = checker(key, value)
-        except Invalid as exc:
-            problems.append((key, str(exc)))
+    fields, bad = check_fields(data, PAPER_FIELDS)
+    problems: list[str | tuple[str, str]] = list(bad)  # (key, message) or a message for line 1
     if "title" not in data:
         problems.append("missing required field 'title' (the paper's title)")
 
@@ -347,8 +338,26 @@ def parse_paper_text(text: str, stem: str, path: str) -> tuple[dict[str, Any] | 
     return fields, []
 
 
-def _unknown_key_message(key: Any) -> str:
-    known = [k for k in PAPER_FIELDS]
+def check_fields(data: dict, checkers: Mapping[str, Callable[[str, Any], Any]]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Each field of `data` through its checker: (checked values, [(key, problem)]). A key
+    without a checker is an unknown field (a typo, most often: the message suggests the
+    closest known one)."""
+    values: dict[str, Any] = {}
+    bad: list[tuple[str, str]] = []
+    for key, value in data.items():
+        checker = checkers.get(key) if isinstance(key, str) else None
+        if checker is None:
+            bad.append((str(key), _unknown_key_message(key, checkers)))
+            continue
+        try:
+            values[key] = checker(key, value)
+        except Invalid as exc:
+            bad.append((key, str(exc)))
+    return values, bad
+
+
+def _unknown_key_message(key: Any, checkers: Mapping[str, object]) -> str:
+    known = list(checkers)
     close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]!r}?" if close else f" (known fields: {', '.join(known)})"
     return f"unknown field {str(key)!r}{hint}"

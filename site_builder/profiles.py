@@ -19,9 +19,9 @@ from site_builder.frontmatter import (
     SLUG_RE,
     SLUG_RULE,
     FrontMatterLoader,
-    Invalid,
     check_count,
     check_date,
+    check_fields,
     check_optional_text,
     check_text,
 )
@@ -59,17 +59,7 @@ def load_profiles(content_dir: Path) -> dict[str, AuthorProfile]:
         if not isinstance(data, dict):
             problems.append(Problem("expected profile fields (key: value), at least 'name: ...'", str(path), 1))
             continue
-        values: dict[str, Any] = {}
-        bad: list[tuple[str, str]] = []
-        for key, value in data.items():
-            checker = _PROFILE_FIELDS.get(key) if isinstance(key, str) else None
-            if checker is None:
-                bad.append((str(key), f"unknown field {str(key)!r} (known fields: {', '.join(_PROFILE_FIELDS)})"))
-                continue
-            try:
-                values[key] = checker(key, value)
-            except Invalid as exc:
-                bad.append((key, str(exc)))
+        values, bad = check_fields(data, _PROFILE_FIELDS)
         if "name" not in data:
             bad.append(("", "missing required field 'name' (the author's name as written on papers)"))
         elif "name" in values and author_slug(values["name"]) != path.stem:

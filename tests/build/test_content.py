@@ -326,6 +326,17 @@ def test_bad_profiles_are_all_reported(tmp_path):
     assert problems[3].startswith(f"{c}:1: missing required field 'name'")
 
 
+def test_a_misspelt_profile_field_gets_the_closest_known_one(tmp_path):
+    path = write_profile(tmp_path, "ann-lee.yaml", "name: Ann Lee\nh-index: 12\ncolour: blue\n")
+    with pytest.raises(ProblemList) as info:
+        load_profiles(tmp_path)
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}:2: unknown field 'h-index'; did you mean 'h_index'?",
+        f"{path}:3: unknown field 'colour' (known fields: name, primary_category, h_index, papers, citations, "
+        "novelty, ai_score, source, captured)",
+    ]
+
+
 def test_missing_topics_file_gives_no_names(tmp_path):
     assert load_topic_names(tmp_path) == {}
 
