@@ -33,9 +33,8 @@ from site_builder.progress import Progress
 from site_builder.render import PageSpec, Renderer, output_path, page_specs, page_url, sitemap_urls
 from site_builder.sitemap import render_robots, render_sitemap
 from site_builder.texts import PackedRecords
-from site_builder.theme import static_files
+from site_builder.theme import MACRO_CACHE_SIZE, static_files
 from site_builder.urls import Urls
-from site_builder.views import CARD_CACHE_SIZE
 from site_builder.writer import SiteWriter, paths_conflict_free, write_file
 
 PARALLEL_MIN_UNITS = 300  # fewer units to render than this: forking workers costs more than it saves
@@ -144,7 +143,7 @@ class SiteOutputs:
         todo_pages = sorted((i for i in self.todo if i < pages), key=locality)
         todo_feeds = sorted((i for i in self.todo if i >= pages), key=locality)
         results: dict[int, tuple[str, int, int, bool]] = {}
-        if len(self.site.papers) > CARD_CACHE_SIZE and len(todo_pages) >= len(self.site.papers) // 2:
+        if len(self.site.papers) > MACRO_CACHE_SIZE and len(todo_pages) >= len(self.site.papers) // 2:
             self._make_card_details()
         self._run(todo_pages, todo_feeds, results)
         stages.done("render")

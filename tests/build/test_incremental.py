@@ -245,7 +245,7 @@ def test_a_failing_search_index_puts_the_old_pages_back(site, tmp_path: Path, mo
 def test_parallel_rendering_writes_the_same_site(site, tmp_path: Path, monkeypatch) -> None:
     content, _ = site
     monkeypatch.setattr(outputs_module, "PARALLEL_MIN_UNITS", 1)
-    monkeypatch.setattr(outputs_module, "CARD_CACHE_SIZE", 0)  # card details made in their own pass
+    monkeypatch.setattr(outputs_module, "MACRO_CACHE_SIZE", 0)  # card details made in their own pass
     out = tmp_path / "parallel" / "public"
     report, _ = build(content, out, jobs=3, incremental=False)
     assert same_tree(tree_hashes(out), cold(content, tmp_path))
