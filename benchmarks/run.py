@@ -70,7 +70,7 @@ def read_inputs(folder: Path) -> tuple[int, int]:
 
     Without it, the runs of one invocation did not start alike: the first after the `settle` wait
     read the corpus from the disk (this machine's kernel gives idle cached pages back within
-    minutes), the next ones from memory; the single 100,000-paper run spent ~3 s of its `load`
+    minutes), the next ones from memory; the single 100,000-paper run spent ~2 s of its `load`
     reading 100,000 files."""
     files = size = 0
     for root, _dirs, names in os.walk(folder):

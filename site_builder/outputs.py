@@ -195,7 +195,7 @@ class SiteOutputs:
     def _make_card_details(self) -> None:
         """Render every paper's card details once, on every core, before the pages that show
         them. For sites with more papers than a worker's cache of cards holds: there a worker
-        forgets cards it needs again (a card is on about seven pages: its day, tags, authors,
+        forgets cards it needs again (a card is on about 13 pages: its day, tags, authors,
         related papers), and rendering them again cost more than this pass (at 100,000 papers,
         55 s of pages became 50 s). Below, the pass costs about what it saves (the workers
         render some cards twice, never one twice in the same worker)."""

@@ -19,8 +19,8 @@ import functools
 import sys
 import sysconfig
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import markupsafe
@@ -187,9 +187,10 @@ def template_error(exc: jinja2.TemplateError, fallback_name: str) -> BuildError:
 
 # Macros whose output depends on their arguments only (imported without context, reading no
 # globals): each distinct call is rendered once per process and reused. A paper's card is on
-# about seven pages (its day, tags, authors, the papers it is related to). Bounded, so that at
-# 100,000 papers a worker keeps the recently used cards only (pages come in model order, which
-# keeps a card's uses close together).
+# about 13 pages (its day, 3-4 tag and 3-4 author pages, the ~5 papers it is related to).
+# Bounded, so that at 100,000 papers a worker keeps the recently used cards only (pages come
+# in the order of the newest paper they show, which keeps a card's uses on day and tag pages
+# close together; see BENCHMARKS.md for what that leaves).
 # A macro that another memoized one imports comes first (an import reads the macro when the
 # importing template's module is made, so it must be the memoized one by then).
 MEMOIZED_MACROS = (
@@ -197,8 +198,6 @@ MEMOIZED_MACROS = (
     ("partials/paper_card.html", "paper_card"),
 )
 MACRO_CACHE_SIZE = 30_000
-
-
 CARD_DETAILS = MEMOIZED_MACROS[0]  # may be made for every paper before the pages (`Renderer.render_card_details`)
 
 
