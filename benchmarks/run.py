@@ -30,6 +30,7 @@ from pathlib import Path
 from benchmarks import generate
 from benchmarks.measure import Measurement, run_measured
 from benchmarks.report import Scenario, check_targets, markdown_table
+from site_builder.cache import CACHE_DIR_NAME
 
 CONTENT_ENTRIES = ("papers", "authors", "topics.yaml", "site.yaml")  # what the generator writes
 _GENERATOR_FILES = ("corpus.py", "dumps.py", "generate.py", "text.py", "vocabulary.py")
@@ -83,14 +84,27 @@ def read_inputs(folder: Path) -> tuple[int, int]:
 
 def _clean_for_cold(run_dir: Path, content: Path) -> None:
     """Leave the content as generated, the cache marker, and earlier cold outputs with their
-    build caches (a new output folder has none), nothing else."""
-    keep = {"data", "generated.json", ".site-builder-cache"}
+    build caches, nothing else.
+
+    A build cache whose output folder does not exist goes too: an interrupted invocation leaves
+    the cache of the cold run it stopped in (written after the load, before the output), and
+    the next invocation's first cold run, given that unused number, would find its store of
+    parsed papers (measured: load 4.5 s instead of 18 s at 100,000 papers)."""
+    keep = {"data", "generated.json", CACHE_DIR_NAME}
     for entry in run_dir.iterdir():
         if entry.name not in keep and not entry.name.startswith("public-cold-"):
             shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
     for entry in content.iterdir():
         if entry.name not in CONTENT_ENTRIES:
             shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+    caches = content.parent / CACHE_DIR_NAME
+    for entry in caches.iterdir() if caches.is_dir() else ():
+        try:
+            out = Path((entry / "out").read_text(encoding="utf-8").strip())
+        except OSError:
+            out = None
+        if entry.is_dir() and (out is None or not out.is_dir()):
+            shutil.rmtree(entry)
 
 
 def count_pages(out: Path) -> tuple[int, int]:

@@ -7,6 +7,7 @@ No timing is asserted here; the targets are checked by `python -m benchmarks.run
 from __future__ import annotations
 
 import hashlib
+import shutil
 import sys
 from pathlib import Path
 
@@ -18,6 +19,7 @@ if str(REPO) not in sys.path:  # `benchmarks/` is a folder of the repository, no
 
 from benchmarks import generate, report, run  # noqa: E402
 from benchmarks.corpus import Corpus  # noqa: E402
+from site_builder.cache import CACHE_DIR_NAME, BuildCache  # noqa: E402
 from site_builder.ingest.frontmatter import PAPER_FIELDS, parse_paper  # noqa: E402
 from site_builder.slugs import make_slug  # noqa: E402
 
@@ -163,6 +165,27 @@ def test_runner_end_to_end(tmp_path, capsys):
     assert run.main(["--sizes", str(PAPERS), "--runs", "2", "--work", str(tmp_path), "--no-ingest"]) == 0
     assert [p.name for p in corpus.glob("public*")] == ["public-cold-3"]
     assert (tmp_path / run.DELETED_MARKER).is_file()  # when, for the next invocation's --settle
+
+
+def test_a_cold_run_finds_no_cache_left_by_an_interrupted_run(tmp_path, capsys):
+    """An invocation stopped during a cold run leaves that run's build cache (with its store
+    of parsed papers) but no output; the next invocation's cold run, given the same number,
+    must not read it."""
+    run.main(["--sizes", str(PAPERS), "--runs", "1", "--work", str(tmp_path), "--no-ingest"])
+    corpus = tmp_path / f"corpus-{PAPERS}-s1"
+    [kept] = list((corpus / CACHE_DIR_NAME).iterdir())
+    assert (kept / "papers").is_dir(), "a build's cache holds the store of parsed papers"
+    # What the interrupted run of public-cold-2 left: its cache, with a store, and no output.
+    stale = BuildCache.for_build(corpus / "data", corpus / "public-cold-2")
+    assert stale is not None
+    shutil.copytree(kept / "papers", stale.folder / "papers")
+    (stale.folder / "papers" / "left-by-the-interrupted-run").touch()
+
+    assert run.main(["--sizes", str(PAPERS), "--runs", "1", "--work", str(tmp_path), "--no-ingest"]) == 0
+    capsys.readouterr()
+    assert [p.name for p in corpus.glob("public*")] == ["public-cold-2"]
+    assert (stale.folder / "papers").is_dir(), "the cold run made its own cache"
+    assert not (stale.folder / "papers" / "left-by-the-interrupted-run").exists()
 
 
 def test_measuring_waits_for_the_file_system_to_settle_after_a_clean_up(tmp_path, monkeypatch):
