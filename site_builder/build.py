@@ -24,6 +24,7 @@ the benchmark (benchmarks/report.py) reads the stage times from it.
 from __future__ import annotations
 
 import contextlib
+import gc
 import shutil
 import tempfile
 import time
@@ -106,10 +107,13 @@ def build_site(
     dirs = theme_dirs(content_dir, config)
     check_output_folder(out_dir, [content_dir, *dirs])
     cache = BuildCache.for_build(content_dir, out_dir)
-    with cache.locked() if cache is not None else contextlib.nullcontext():
-        build = _Build(content_dir, out_dir, config, dirs, search, jobs, log, render_cache, cache,
-                       progress or Progress(), stages)
-        report = build.run(incremental)
+    try:
+        with cache.locked() if cache is not None else contextlib.nullcontext():
+            build = _Build(content_dir, out_dir, config, dirs, search, jobs, log, render_cache, cache,
+                           progress or Progress(), stages)
+            report = build.run(incremental)
+    finally:
+        gc.unfreeze()  # see _Build._build: the model is ordinary garbage again once the build is done
     for line in summary(report):
         log(line)
     return report
@@ -150,26 +154,32 @@ class _Build:
         )
 
     def _build(self, previous: Manifest | None) -> BuildReport:
-        from site_builder.content import PaperStore, load_content
+        from site_builder.content import PaperStore, gc_paused, load_content
         from site_builder.outputs import SiteOutputs
         from site_builder.site import assemble_site
 
         cache, stages = self.cache, self.stages
-        store = PaperStore.from_shards(cache.read_shards("papers")) if cache is not None else None
-        loaded = load_content(self.content_dir, jobs=self.jobs, cache=self.render_cache, store=store,
-                              progress=self.progress, light=True)
-        if cache is not None and store is not None and store.changed:
-            cache.write_shards("papers", store.shards())
-        del store
-        stages.done("load")
-        memo = cache.read_blob("related") if cache is not None else None
-        memo = memo if isinstance(memo, dict) else {}
-        key_before = memo.get("key")
-        site = assemble_site(loaded.papers, loaded.profiles, loaded.topic_names, self.config, related_memo=memo,
-                             jobs=self.jobs)
-        if cache is not None and memo.get("key") != key_before:
-            cache.write_blob("related", memo)
-        stages.done("assemble")
+        # The model (millions of objects at 100,000 papers) is made with the collector paused
+        # and lives until the build ends: frozen before the collector resumes, the collector's
+        # full passes never traverse it (the parent's collections took 1.2 s at 100,000 papers,
+        # now 0.5 s; 0.05 s at 10,000); `build` unfreezes it at the end.
+        with gc_paused():
+            store = PaperStore.from_shards(cache.read_shards("papers")) if cache is not None else None
+            loaded = load_content(self.content_dir, jobs=self.jobs, cache=self.render_cache, store=store,
+                                  progress=self.progress, light=True)
+            if cache is not None and store is not None and store.changed:
+                cache.write_shards("papers", store.shards())
+            del store
+            stages.done("load")
+            memo = cache.read_blob("related") if cache is not None else None
+            memo = memo if isinstance(memo, dict) else {}
+            key_before = memo.get("key")
+            site = assemble_site(loaded.papers, loaded.profiles, loaded.topic_names, self.config, related_memo=memo,
+                                 jobs=self.jobs)
+            if cache is not None and memo.get("key") != key_before:
+                cache.write_blob("related", memo)
+            stages.done("assemble")
+            gc.freeze()
 
         outputs = SiteOutputs(site, loaded, self.config, self.dirs, previous, self.jobs, self.progress, self.out_dir)
         del loaded

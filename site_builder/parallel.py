@@ -72,6 +72,8 @@ def fork_map(func: Callable[[T], R], tasks: Sequence[T], jobs: int, window: int 
     _CLAIMS = _Claims(len(tasks), workers) if contiguous else None
     # Objects alive now are shared with the workers copy-on-write; moving them out of the
     # collector's reach keeps a worker's garbage collections from touching (so copying) them.
+    # Unfrozen afterwards unless a caller had frozen objects already (a build freezes its model).
+    frozen_before = gc.get_freeze_count()
     gc.freeze()
     trim_heap()
     try:
@@ -97,7 +99,8 @@ def fork_map(func: Callable[[T], R], tasks: Sequence[T], jobs: int, window: int 
                 yield index, value
     finally:
         _TASK = _TASKS = _CLAIMS = None
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
 
 
 def trim_heap() -> None:

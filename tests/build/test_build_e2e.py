@@ -3,6 +3,7 @@ then checked page by page; determinism; failed builds; theme overrides; injectio
 
 from __future__ import annotations
 
+import gc
 import sys
 import types
 from pathlib import Path
@@ -120,6 +121,31 @@ def test_a_failed_build_leaves_the_old_site_and_no_temporary_folder(tmp_path: Pa
     assert all(line for name, line in where if name == "broken.md")
     assert tree_hashes(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"]
+
+
+def test_the_model_is_frozen_while_rendering_and_nothing_after_a_build(tmp_path: Path, monkeypatch) -> None:
+    """The model is out of the collector's reach while the pages render (its full passes would
+    traverse millions of objects at 100,000 papers), and a build, failed or not, leaves
+    nothing frozen behind (`serve` builds again and again in one process)."""
+    from site_builder import outputs
+
+    seen: list[tuple[int, bool]] = []
+    render = outputs.SiteOutputs.render
+
+    def watched(self, *args, **kwargs):
+        paper = self.site.papers[0]
+        seen.append((gc.get_freeze_count(), any(o is paper for o in gc.get_objects())))
+        return render(self, *args, **kwargs)
+
+    monkeypatch.setattr(outputs.SiteOutputs, "render", watched)
+    content = copy_site(FIXTURE_SITE, tmp_path / "site")
+    build(content, tmp_path / "public", search=False)
+    assert seen and seen[0][0] > 0 and seen[0][1] is False, "frozen: not among the collector's objects"
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    (content / "papers" / "broken.md").write_text("---\ntitle: [unclosed\n---\nbody\n")
+    with pytest.raises(SiteBuilderError):
+        build(content, tmp_path / "public", search=False)
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
 
 
 def test_a_failing_search_index_fails_the_build_and_keeps_the_old_site(tmp_path: Path, monkeypatch) -> None:

@@ -3,6 +3,7 @@ packed store of every paper's texts (`texts.TextStore`)."""
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 
@@ -28,6 +29,21 @@ def test_fork_map_runs_every_task_once_on_several_processes(contiguous: bool) ->
     assert all(square == n * n for n, (square, _) in results.items())
     assert len({pid for _, pid in results.values()}) == 2
     assert os.getpid() not in {pid for _, pid in results.values()}
+
+
+@needs_fork
+def test_fork_map_unfreezes_what_it_froze_and_keeps_a_callers_freeze() -> None:
+    gc.collect()
+    assert gc.get_freeze_count() == 0
+    list(fork_map(_slow_square, list(range(8)), jobs=2))
+    assert gc.get_freeze_count() == 0
+    gc.freeze()  # as a build does with its model
+    try:
+        frozen = gc.get_freeze_count()
+        list(fork_map(_slow_square, list(range(8)), jobs=2))
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
 
 
 @needs_fork
