@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from site_builder import __version__
 from site_builder.errors import SiteBuilderError
@@ -87,3 +89,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 2
+
+
+def run() -> NoReturn:
+    """The `site-builder` command (and `python -m site_builder`): `main`, then an immediate exit.
+
+    The interpreter's own exit would collect and free the site model object by object: 1.1 s
+    at 100,000 papers (measured), for a process that is ending. Output is flushed first; every
+    file is closed and every child process waited for by the code that opened or started it.
+    (mypy ends the same way, for the same reason.)"""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
