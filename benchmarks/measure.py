@@ -9,6 +9,12 @@ Pagefind):
   (about 1% of one core). Short spikes between samples are missed, so the figure reported is
   max(tree, largest).
 Off Linux (no /proc) only `largest_mb` is known.
+
+Two more figures help to compare runs made at different times: the CPU seconds of the tree
+(user and system, from `wait4`: the child and every descendant it waited for), and `reference`,
+the seconds a fixed pure-Python loop took just before the run. On a shared virtual machine the
+same build is 10-20% slower at some hours than at others, and neither the load average nor
+the steal time shows it; the loop does.
 """
 
 from __future__ import annotations
@@ -34,14 +40,30 @@ class Measurement:
     tree_mb: float | None  # the whole process tree, summed (None where it cannot be sampled)
     output: str  # stdout and stderr, interleaved
     load: float | None = None  # the machine's 1-minute load average when the run started
+    cpu_seconds: float | None = None  # user + system CPU of the tree (what was waited for)
+    reference: float | None = None  # seconds of `reference_seconds()` just before the run
 
     @property
     def peak_mb(self) -> float:
         return max(self.largest_mb, self.tree_mb or 0.0)
 
 
+REFERENCE_ITERATIONS = 5_000_000  # about 0.35 s on the development VM when it is quiet
+
+
+def reference_seconds(iterations: int = REFERENCE_ITERATIONS) -> float:
+    """Seconds this process takes for a fixed pure-Python loop: how fast the machine runs
+    Python code right now (see the module docstring)."""
+    started = time.perf_counter()
+    total = 0
+    for number in range(iterations):
+        total += number
+    return time.perf_counter() - started
+
+
 def run_measured(command: list[str], cwd: Path | None = None) -> Measurement:
     """Run `command` to completion and measure it (see the module docstring)."""
+    reference = reference_seconds()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -59,7 +81,8 @@ def run_measured(command: list[str], cwd: Path | None = None) -> Measurement:
     # ru_maxrss is in kilobytes on Linux, bytes on macOS.
     largest = usage.ru_maxrss / (1024 * 1024) if sys.platform == "darwin" else usage.ru_maxrss / 1024
     output = b"".join(chunks).decode("utf-8", "replace")
-    return Measurement(seconds, process.returncode, largest, sampler.peak_mb, output, load)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measurement(seconds, process.returncode, largest, sampler.peak_mb, output, load, cpu, reference)
 
 
 class _TreeSampler(threading.Thread):

@@ -38,6 +38,8 @@ class Scenario:
     failed: bool = False
     search: bool = False
     load: float | None = None  # the highest 1-minute load average seen at the start of a run
+    cpu_seconds: float | None = None  # median CPU seconds (user + system) of the runs
+    reference: float | None = None  # median seconds of the reference loop before the runs (measure.py)
 
     @classmethod
     def from_runs(cls, size: int, name: str, runs: Sequence[Measurement], pages: int, files: int, search: bool) -> Scenario:
@@ -49,6 +51,7 @@ class Scenario:
             peak_mb=max((m.peak_mb for m in runs), default=0.0), largest_mb=max((m.largest_mb for m in runs), default=0.0),
             stages=stages, failed=not runs or any(m.returncode != 0 for m in runs), search=search,
             load=max((m.load for m in runs if m.load is not None), default=None),
+            cpu_seconds=_median_of(m.cpu_seconds for m in runs), reference=_median_of(m.reference for m in runs),
         )
 
     @property
@@ -60,12 +63,23 @@ class Scenario:
         return self.pages / self.median if self.seconds and self.median > 0 else 0.0
 
 
+def _median_of(values) -> float | None:  # noqa: ANN001 - an iterable of float | None
+    known = [v for v in values if v is not None]
+    return statistics.median(known) if known else None
+
+
+def _figure(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
 def markdown_table(results: Sequence[Scenario]) -> str:
     """One row per scenario: wall seconds (median, min, max over the runs), pages per second of
-    the median, peak memory, the load average seen (other work on the machine inflates times)."""
+    the median, peak memory, the load average seen (other work on the machine inflates times),
+    CPU seconds and the reference loop's seconds (how fast the machine was: measure.py)."""
     lines = [
-        "| papers | scenario | pages | wall s median | min | max | pages/s | peak MB (all processes) | largest process MB | load | median s per stage |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| papers | scenario | pages | wall s median | min | max | pages/s | peak MB (all processes) | largest process MB | load "
+        "| CPU s | ref. loop s | median s per stage |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         name = r.name + (" + search" if r.search and r.name != "ingest" else "")
@@ -76,7 +90,7 @@ def markdown_table(results: Sequence[Scenario]) -> str:
         lines.append(
             f"| {r.size:,} | {name} | {r.pages:,}{unit} | {r.median:.2f} | {min(r.seconds, default=0):.2f} | "
             f"{max(r.seconds, default=0):.2f} | {r.per_second:,.0f} | {r.peak_mb:.0f} | {r.largest_mb:.0f} | "
-            f"{'-' if r.load is None else f'{r.load:.1f}'} | {stages} |"
+            f"{'-' if r.load is None else f'{r.load:.1f}'} | {_figure(r.cpu_seconds)} | {_figure(r.reference)} | {stages} |"
         )
     cores = os.cpu_count() or 1
     busiest = max((r.load for r in results if r.load is not None), default=0.0)

@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # `benchmarks/` is a folder of the repository, not an installed package
     sys.path.insert(0, str(REPO))
 
-from benchmarks import generate, report, run  # noqa: E402
+from benchmarks import generate, measure, report, run  # noqa: E402
 from benchmarks.corpus import Corpus  # noqa: E402
 from site_builder.cache import CACHE_DIR_NAME, BuildCache  # noqa: E402
 from site_builder.ingest.frontmatter import PAPER_FIELDS, parse_paper  # noqa: E402
@@ -151,6 +151,9 @@ def test_runner_end_to_end(tmp_path, capsys):
     table = capsys.readouterr().out
     rows = [line for line in table.splitlines() if line.startswith(f"| {PAPERS} |")]
     assert [row.split("|")[2].strip() for row in rows] == ["cold", "no-op", "one edit", "ingest"], table
+    header = [cell.strip() for cell in table.splitlines()[0].split("|")]
+    cold = dict(zip(header, (cell.strip() for cell in rows[0].split("|"))))
+    assert 0 < float(cold["CPU s"]) and 0 < float(cold["ref. loop s"]), table
     assert exit_code == 0, table  # nothing failed, and no target applies at this size
 
     corpus = tmp_path / f"corpus-{PAPERS}-s1"
@@ -181,9 +184,10 @@ def test_a_cold_run_finds_no_cache_left_by_an_interrupted_run(tmp_path, capsys):
     shutil.copytree(kept / "papers", stale.folder / "papers")
     (stale.folder / "papers" / "left-by-the-interrupted-run").touch()
 
-    assert run.main(["--sizes", str(PAPERS), "--runs", "1", "--work", str(tmp_path), "--no-ingest"]) == 0
+    assert run.main(["--sizes", str(PAPERS), "--runs", "1", "--work", str(tmp_path), "--no-ingest", "--settle", "0"]) == 0
     capsys.readouterr()
     assert [p.name for p in corpus.glob("public*")] == ["public-cold-2"]
+    assert (tmp_path / run.DELETED_MARKER).is_file(), "the clean-up is noted, for --settle"
     assert (stale.folder / "papers").is_dir(), "the cold run made its own cache"
     assert not (stale.folder / "papers" / "left-by-the-interrupted-run").exists()
 
@@ -213,6 +217,10 @@ def test_measuring_waits_for_the_file_system_to_settle_after_a_clean_up(tmp_path
     deletions_meanwhile.append(clock[0] + 100)  # ends 100 s into the wait
     run.settle(tmp_path, 360, log=lambda _line: None)
     assert waits == [300, 360, 100]
+
+def test_the_reference_loop_takes_longer_for_more_iterations():
+    assert measure.reference_seconds(2_000_000) > measure.reference_seconds(10_000) > 0
+
 
 def test_inputs_are_read_before_a_run(content):
     """Every file under the content (nested folders too) is read: the runs start alike."""
