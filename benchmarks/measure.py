@@ -13,8 +13,9 @@ Off Linux (no /proc) only `largest_mb` is known.
 Two more figures help to compare runs made at different times: the CPU seconds of the tree
 (user and system, from `wait4`: the child and every descendant it waited for), and `reference`,
 the seconds a fixed pure-Python loop took just before the run. On a shared virtual machine the
-same build is 10-20% slower at some hours than at others, and neither the load average nor
-the steal time shows it; the loop does.
+same build is 10-40% slower at some hours than at others, and neither the load average nor
+the steal time shows it. The loop is a rough gauge of that: it stays in the CPU's cache, so it
+shows a smaller share of the CPU, not everything that slows a build with a large heap.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class Measurement:
         return max(self.largest_mb, self.tree_mb or 0.0)
 
 
-REFERENCE_ITERATIONS = 5_000_000  # about 0.35 s on the development VM when it is quiet
+REFERENCE_ITERATIONS = 5_000_000  # 0.14-0.26 s on the development VM (Python 3.11)
 
 
 def reference_seconds(iterations: int = REFERENCE_ITERATIONS) -> float:
