@@ -30,7 +30,7 @@ from pathlib import Path
 from benchmarks import generate
 from benchmarks.measure import Measurement, run_measured
 from benchmarks.report import Scenario, check_targets, markdown_table
-from site_builder.cache import CACHE_DIR_NAME
+from site_builder.cache import CACHE_DIR_NAME, orphaned_caches
 
 CONTENT_ENTRIES = ("papers", "authors", "topics.yaml", "site.yaml")  # what the generator writes
 _GENERATOR_FILES = ("corpus.py", "dumps.py", "generate.py", "text.py", "vocabulary.py")
@@ -94,21 +94,8 @@ def _clean_for_cold(run_dir: Path, content: Path) -> None:
     keep = {"data", "generated.json", CACHE_DIR_NAME}
     doomed = [entry for entry in run_dir.iterdir() if entry.name not in keep and not entry.name.startswith("public-cold-")]
     doomed += [entry for entry in content.iterdir() if entry.name not in CONTENT_ENTRIES]
-    caches = content.parent / CACHE_DIR_NAME
-    for entry in caches.iterdir() if caches.is_dir() else ():
-        try:
-            out = Path((entry / "out").read_text(encoding="utf-8").strip())
-        except OSError:
-            out = None
-        if out is None or not out.is_dir():
-            doomed.append(entry)
-    if not doomed:
-        return
-    marker = run_dir.parent / DELETED_MARKER
-    marker.write_text(f"{time.time()}\n", encoding="utf-8")
-    for entry in doomed:
-        shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
-    marker.write_text(f"{time.time()}\n", encoding="utf-8")
+    doomed += orphaned_caches(content.parent / CACHE_DIR_NAME)
+    _delete_noted(run_dir.parent, doomed)
 
 
 def count_pages(out: Path) -> tuple[int, int]:
@@ -208,16 +195,20 @@ def _next_number(run_dir: Path, prefix: str) -> int:
 
 
 def _delete_all_but(run_dir: Path, prefix: str, keep: Path) -> None:
-    """Delete the earlier numbered outputs (after this invocation's runs: see bench_build), and
-    note when in the work folder (see `settle`): as it starts, so that an invocation starting
-    meanwhile waits too, and when it ends."""
-    doomed = [path for path in _numbered(run_dir, prefix).values() if path != keep]
-    marker = run_dir.parent / DELETED_MARKER
+    """Delete the earlier numbered outputs (after this invocation's runs: see bench_build),
+    noted for `settle`."""
+    _delete_noted(run_dir.parent, [path for path in _numbered(run_dir, prefix).values() if path != keep])
+
+
+def _delete_noted(work: Path, doomed: list[Path]) -> None:
+    """Delete files and folders, noting when in the work folder for `settle`: as it starts, so
+    that an invocation starting meanwhile waits too, and when it ends."""
     if not doomed:
         return
+    marker = work / DELETED_MARKER
     marker.write_text(f"{time.time()}\n", encoding="utf-8")
     for path in doomed:
-        shutil.rmtree(path)
+        shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
     marker.write_text(f"{time.time()}\n", encoding="utf-8")
 
 

@@ -303,6 +303,24 @@ def _fsync_write(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
+def orphaned_caches(root: Path) -> list[Path]:
+    """The caches in `root` (a CACHE_DIR_NAME folder) whose output folder does not exist, or
+    that name none: left by a build that never wrote its output, or whose output was deleted."""
+    try:
+        folders = sorted(p for p in root.iterdir() if p.is_dir())
+    except OSError:
+        return []
+    found = []
+    for folder in folders:
+        try:
+            out = Path((folder / "out").read_text(encoding="utf-8").strip())
+        except OSError:
+            out = None
+        if out is None or not out.exists():
+            found.append(folder)
+    return found
+
+
 def _prune(root: Path, keep: Path) -> None:
     """Remove the caches of output folders that no longer exist, and all but the KEEP_CACHES
     most recently used ones (tests build into many temporary folders)."""
@@ -310,14 +328,14 @@ def _prune(root: Path, keep: Path) -> None:
         folders = [p for p in root.iterdir() if p.is_dir() and p != keep]
     except OSError:
         return
+    orphans = set(orphaned_caches(root))
     aged: list[tuple[float, Path]] = []
     for folder in folders:
         try:
-            out = Path((folder / "out").read_text(encoding="utf-8").strip())
             used = (folder / "out").stat().st_mtime
         except OSError:
-            out, used = None, 0.0
-        if out is None or not out.exists() or used < time.time() - 90 * 86400:
+            used = 0.0
+        if folder in orphans or used < time.time() - 90 * 86400:
             shutil.rmtree(folder, ignore_errors=True)
         else:
             aged.append((used, folder))

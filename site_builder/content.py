@@ -36,7 +36,6 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-
 from site_builder.errors import Problem, ProblemList, SiteBuilderError
 from site_builder.frontmatter import parse_paper_text
 from site_builder.model import AuthorProfile, Paper

@@ -99,7 +99,8 @@ class SiteIndex:
     """Lookups built once per site (linear in its size), shared by every view of one build.
 
     `texts` are the papers' plain texts from `load_content` (computed here when missing). Each
-    paper's `Card` is made once and reused by every list it is in (about eight, and the related papers of ~5 others).
+    paper's `Card` is made once and reused by every list that shows it (about 13: see
+    `theme.MEMOIZED_MACROS`).
     """
 
     def __init__(self, site: Site, config: SiteConfig, urls: Urls, texts: Mapping[str, PaperText] | None = None):

@@ -192,6 +192,20 @@ def test_a_cold_run_finds_no_cache_left_by_an_interrupted_run(tmp_path, capsys):
     assert not (stale.folder / "papers" / "left-by-the-interrupted-run").exists()
 
 
+def test_cleaning_for_cold_runs_is_noted_for_the_settle_wait_only_when_it_deletes(tmp_path):
+    corpus = tmp_path / "corpus-10-s1"
+    (corpus / "data" / "papers").mkdir(parents=True)
+    (corpus / "public-cold-1").mkdir()
+    marker = tmp_path / run.DELETED_MARKER
+    run._clean_for_cold(corpus, corpus / "data")
+    assert not marker.exists(), "nothing to delete: nothing to wait for"
+    kept = BuildCache.for_build(corpus / "data", corpus / "public-cold-1")
+    stale = BuildCache.for_build(corpus / "data", corpus / "public-cold-2")  # no such output
+    assert stale is not None and kept is not None
+    run._clean_for_cold(corpus, corpus / "data")
+    assert marker.is_file() and not stale.folder.exists() and kept.folder.is_dir()
+
+
 def test_measuring_waits_for_the_file_system_to_settle_after_a_clean_up(tmp_path, monkeypatch):
     clock = [1_000_000.0]
     waits: list[float] = []
