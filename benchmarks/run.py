@@ -1,6 +1,7 @@
 """Benchmark the build and the ingest on synthetic corpora and print a Markdown table.
 
     python -m benchmarks.run --sizes 10000 100000 --runs 5 [--search] [--jobs N] [--work DIR] [--check]
+                             [--interleave]
 
 For each size: generate the corpus (cached in the work folder by size and seed), then time, each
 as its own `python -m site_builder` process,
@@ -9,6 +10,8 @@ as its own `python -m site_builder` process,
 * one edit: one paper's abstract changed, then built (restored afterwards),
 * ingest: dumps holding the same number of papers ingested into an empty content folder (which
   holds only the topic rules, so tagging is timed too).
+With `--interleave`, the cold runs of all sizes come first, in turns, then each size's no-op and
+one-edit runs, then the ingests; old outputs are deleted after all builds.
 The file system is synced before every run so one run's writes are not charged to the next, and
 the run's inputs are read once before it, so that every run finds them in the page cache.
 `--check` compares the medians with the targets of issue 6 and exits 1 when one is missed.
@@ -21,6 +24,7 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -114,6 +118,7 @@ class Options:
     jobs: int | None
     python: str = sys.executable
     settle: float = 0.0  # seconds to leave between deleting outputs and the next measured run
+    interleave: bool = False  # take the sizes' cold runs in turns (`interleaved_cold`)
 
 
 def build_command(options: Options, content: Path, out: Path) -> list[str]:
@@ -131,41 +136,71 @@ def edited_paper(content: Path) -> Path:
     return papers[len(papers) // 2]
 
 
-def bench_build(size: int, run_dir: Path, content: Path, options: Options, log) -> list[Scenario]:
-    scenarios = []
+class _Runs:
+    """Measured runs of one scenario at one size, added one at a time (interleaved with other
+    sizes' runs by `--interleave`), stopped at the first failure."""
 
-    def measured(name: str, out_of, before=None) -> Scenario:
-        runs: list[Measurement] = []
-        pages = files = 0
+    def __init__(self, size: int, name: str, content: Path, options: Options, log) -> None:
+        self.size, self.name, self.content, self.options, self.log = size, name, content, options, log
+        self.runs: list[Measurement] = []
+        self.pages = self.files = 0
+        self.last_out: Path | None = None
+        self.interleaved = False
+
+    @property
+    def failed(self) -> bool:
+        return any(m.returncode != 0 for m in self.runs)
+
+    def measure(self, out: Path, before=None) -> None:  # noqa: ANN001 - a callable(run index)
+        if self.failed:
+            return
+        i = len(self.runs)
+        if before:
+            before(i)
+        read_inputs(self.content)
+        _sync()
+        m = run_measured(build_command(self.options, self.content, out), cwd=self.content.parent)
+        self.runs.append(m)
+        self.last_out = out
+        self.pages, self.files = count_pages(out) if out.is_dir() else (0, 0)
+        self.log(f"[{self.size}] {self.name} run {i + 1}/{self.options.runs}: {m.seconds:.2f} s, {m.peak_mb:.0f} MB"
+                 + ("" if m.returncode == 0 else f", FAILED (exit {m.returncode})"))
+        if m.returncode != 0:
+            self.log(m.output[-3000:])
+
+    def scenario(self) -> Scenario:
+        return Scenario.from_runs(self.size, self.name, self.runs, self.pages, self.files, search=self.options.search,
+                                  interleaved=self.interleaved)
+
+
+def cold_out(run_dir: Path, number: int) -> Path:
+    """Each cold run builds into a new folder (never used before, so it has no build cache
+    either), and old outputs are deleted only after all runs of this invocation: on ext4
+    without a journal, creating files is several times slower for minutes after deleting
+    many (the inode allocator skips recently deleted inodes one by one), which would measure
+    the clean-up of the last run instead of the build.
+    (`run_benchmark` has cleaned the work folder for them: `_clean_for_cold`.)"""
+    return run_dir / f"public-cold-{number}"
+
+
+def bench_build(size: int, run_dir: Path, content: Path, options: Options, log, cold: _Runs | None = None,
+                clean_up: bool = True) -> list[Scenario]:
+    """The cold runs (unless `cold` holds them, measured already), then no-op and one-edit
+    rebuilds of the last cold output; then (`clean_up`) the earlier outputs are deleted."""
+    if cold is None:
+        cold = _Runs(size, "cold", content, options, log)
+        first = _next_number(run_dir, "public-cold-")
         for i in range(options.runs):
-            if before:
-                before(i)
-            read_inputs(content)
-            _sync()
-            m = run_measured(build_command(options, content, out_of(i)), cwd=run_dir)
-            runs.append(m)
-            pages, files = count_pages(out_of(i)) if out_of(i).is_dir() else (0, 0)
-            log(f"[{size}] {name} run {i + 1}/{options.runs}: {m.seconds:.2f} s, {m.peak_mb:.0f} MB"
-                + ("" if m.returncode == 0 else f", FAILED (exit {m.returncode})"))
-            if m.returncode != 0:
-                log(m.output[-3000:])
-                break
-        return Scenario.from_runs(size, name, runs, pages, files, search=options.search)
-
-    # Each cold run builds into a new folder (never used before, so it has no build cache
-    # either), and old outputs are deleted only after all runs of this invocation: on ext4
-    # without a journal, creating files is several times slower for minutes after deleting
-    # many (the inode allocator skips recently deleted inodes one by one), which would measure
-    # the clean-up of the last run instead of the build.
-    # (`run_benchmark` has cleaned the work folder for them: `_clean_for_cold`.)
-    first = _next_number(run_dir, "public-cold-")
-    cold = measured("cold", out_of=lambda i: run_dir / f"public-cold-{first + i}")
-    scenarios.append(cold)
-    if cold.failed:
+            cold.measure(cold_out(run_dir, first + i))
+    scenarios = [cold.scenario()]
+    if cold.failed or cold.last_out is None:
         return scenarios
     # No-op and one edit rebuild the last cold run's output (and use its build cache).
-    out = run_dir / f"public-cold-{first + len(cold.seconds) - 1}"
-    scenarios.append(measured("no-op", out_of=lambda _i: out))
+    out = cold.last_out
+    noop = _Runs(size, "no-op", content, options, log)
+    for _ in range(options.runs):
+        noop.measure(out)
+    scenarios.append(noop.scenario())
     paper = edited_paper(content)
     original = paper.read_bytes()
     try:
@@ -173,11 +208,30 @@ def bench_build(size: int, run_dir: Path, content: Path, options: Options, log) 
             text = original.decode("utf-8").rstrip("\n")
             paper.write_bytes(f"{text} (Benchmark edit {i + 1}.)\n".encode("utf-8"))
 
-        scenarios.append(measured("one edit", before=edit, out_of=lambda _i: out))
+        edited = _Runs(size, "one edit", content, options, log)
+        for _ in range(options.runs):
+            edited.measure(out, before=edit)
+        scenarios.append(edited.scenario())
     finally:
         paper.write_bytes(original)
-    _delete_all_but(run_dir, "public-cold-", out)
+    if clean_up:
+        _delete_all_but(run_dir, "public-cold-", out)
     return scenarios
+
+
+def interleaved_cold(corpora: list[tuple[int, Path, Path]], options: Options, log) -> dict[int, _Runs]:
+    """The cold runs of several sizes ((size, run folder, content) each), taken in turns:
+    A B, B A, A B, ... so that the runs compared in a growth ratio were made minutes apart,
+    and a machine getting slower or faster during the invocation (common on a shared virtual
+    machine) weighs on both sizes alike."""
+    runs = {size: _Runs(size, "cold", content, options, log) for size, _run_dir, content in corpora}
+    for cold in runs.values():
+        cold.interleaved = True
+    first = {size: _next_number(run_dir, "public-cold-") for size, run_dir, _content in corpora}
+    for i in range(options.runs):
+        for size, run_dir, _content in (corpora if i % 2 == 0 else corpora[::-1]):
+            runs[size].measure(cold_out(run_dir, first[size] + i))
+    return runs
 
 
 def _numbered(run_dir: Path, prefix: str) -> dict[int, Path]:
@@ -235,6 +289,32 @@ def settle(work: Path, seconds: float, log) -> None:
         time.sleep(wait)
 
 
+WARM_UP_PAPERS = 50
+
+
+def warm_up(work: Path, seed: int, options: Options, log) -> None:
+    """One untimed build of a small corpus, its output deleted at once: run after each wait
+    for the file system to settle, before the measured runs.
+
+    On this machine the kernel gives idle cached pages back within minutes, so the first run
+    after that wait read Python's and the libraries' code from the disk again (39 major page
+    faults, against 0 to 5 for the next runs); the corpus is read before each run for the same
+    reason (`read_inputs`). With the warm-up the first run reads nothing from the disk, but it
+    was still slower, with more CPU seconds (into tmpfs at 10,000 papers: 8.28 s and 13.2 s of
+    user CPU, against 7.2-7.3 s and 11.5 s): something of the virtual machine's, not the build's,
+    which the median and `--interleave` keep from weighing on one size alone.
+    Deleting its ~150 files is not noted for `settle`: too few to slow the next run's."""
+    corpus_dir = work / f"warm-up-{WARM_UP_PAPERS}-s{seed}"
+    content = cached(corpus_dir, "content", WARM_UP_PAPERS, seed, log)
+    out = corpus_dir / "public"
+    shutil.rmtree(out, ignore_errors=True)
+    done = subprocess.run(build_command(options, content, out), cwd=corpus_dir, capture_output=True, text=True)
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(corpus_dir / CACHE_DIR_NAME, ignore_errors=True)  # its build cache, for that output
+    if done.returncode != 0:
+        log(f"the warm-up build failed (exit {done.returncode}):\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+
+
 def bench_ingest(size: int, run_dir: Path, dumps_dir: Path, options: Options, log) -> Scenario:
     dumps = [str(p) for p in generate.dump_files(dumps_dir)]
     runs: list[Measurement] = []
@@ -266,17 +346,41 @@ def bench_ingest(size: int, run_dir: Path, dumps_dir: Path, options: Options, lo
 
 def run_benchmark(sizes: list[int], work: Path, seed: int, options: Options, ingest: bool = True, log=None) -> list[Scenario]:
     log = log or (lambda line: print(line, file=sys.stderr, flush=True))
-    results: list[Scenario] = []
+    corpora = []
     for size in sizes:
         corpus_dir = work / f"corpus-{size}-s{seed}"
-        content = cached(corpus_dir, "content", size, seed, log)
+        corpora.append((size, corpus_dir, cached(corpus_dir, "content", size, seed, log)))
+    cold: dict[int, _Runs] = {}
+    if options.interleave and len(corpora) > 1:
+        for _size, corpus_dir, content in corpora:
+            _clean_for_cold(corpus_dir, content)
+        settle(work, options.settle, log)
+        warm_up(work, seed, options, log)
+        cold = interleaved_cold(corpora, options, log)
+    results: list[Scenario] = []
+
+    def ingest_of(size: int) -> Scenario:
+        dumps_dir = cached(work / f"dumps-{size}-s{seed}", "dumps", size, seed, log)
+        settle(work, options.settle, log)
+        warm_up(work, seed, options, log)
+        return bench_ingest(size, work / f"dumps-{size}-s{seed}", dumps_dir, options, log)
+
+    for size, corpus_dir, content in corpora:
+        if size in cold:  # interleaved: the other sizes' rebuilds are still to come, no deletion before them
+            results += bench_build(size, corpus_dir, content, options, log, cold=cold[size], clean_up=False)
+            continue
         _clean_for_cold(corpus_dir, content)
         settle(work, options.settle, log)
+        warm_up(work, seed, options, log)
         results += bench_build(size, corpus_dir, content, options, log)
         if ingest:
-            dumps_dir = cached(work / f"dumps-{size}-s{seed}", "dumps", size, seed, log)
-            settle(work, options.settle, log)
-            results.append(bench_ingest(size, work / f"dumps-{size}-s{seed}", dumps_dir, options, log))
+            results.append(ingest_of(size))
+    if cold:
+        for size, corpus_dir, _content in corpora:
+            if cold[size].last_out is not None:
+                _delete_all_but(corpus_dir, "public-cold-", cold[size].last_out)
+        if ingest:
+            results += [ingest_of(size) for size, _corpus_dir, _content in corpora]
     return results
 
 
@@ -295,12 +399,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settle", type=float, default=360, metavar="SECONDS",
                         help="wait until this long after the last deletion of outputs before measuring "
                              "(ext4 without a journal creates files slowly for minutes after deletes; default: %(default)s)")
+    parser.add_argument("--interleave", action="store_true",
+                        help="take the cold runs of the sizes in turns (A B, B A, ...), so that a growth ratio "
+                             "compares runs made minutes apart; the check also gives the ratio run by run")
     args = parser.parse_args(argv)
     if args.runs < 1 or any(size < 1 for size in args.sizes):
         parser.error("--runs and --sizes must be at least 1")
 
     args.work.mkdir(parents=True, exist_ok=True)
-    options = Options(runs=args.runs, search=args.search, jobs=args.jobs, settle=args.settle)
+    options = Options(runs=args.runs, search=args.search, jobs=args.jobs, settle=args.settle,
+                      interleave=args.interleave)
     results = run_benchmark(args.sizes, args.work, args.seed, options, ingest=args.ingest)
     print(markdown_table(results))
     if args.json:

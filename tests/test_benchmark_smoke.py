@@ -146,9 +146,54 @@ def test_check_compares_medians_with_the_targets():
     assert verdicts["one edit at 10,000 papers <= 2 s"] is None  # not measured
 
 
+def test_growth_ratios_run_by_run_only_for_interleaved_runs():
+    def cold(size, seconds, cpu, interleaved):
+        return report.Scenario(size, "cold", 100, 100, seconds, 100.0, 100.0, cpu_seconds=sorted(cpu)[1],
+                               run_cpu_seconds=cpu, interleaved=interleaved)
+
+    small = cold(10000, [7.0, 8.0, 7.5], [12.0, 14.0, 13.0], True)
+    large = cold(100000, [77.0, 96.0, 80.0], [144.0, 150.0, 160.0], True)
+    assert report.growth_ratios(small, large) == (
+        "10.67x; CPU seconds 11.54x; run by run (interleaved) 11.00x, 12.00x, 10.67x; CPU run by run 12.00x, 10.71x, 12.31x")
+    small.interleaved = False
+    assert report.growth_ratios(small, large) == "10.67x; CPU seconds 11.54x"
+    [growth] = [v for v in report.check_targets([small, large], search=False) if "11x" in v.target]
+    assert growth.passed is True and growth.detail == "80.00s (limit 82.5s); 10.67x; CPU seconds 11.54x"
+
+
+def test_interleaved_runs_take_the_sizes_in_turns(tmp_path, capsys, monkeypatch):
+    small, large = 40, 60
+    delete = run._delete_noted
+
+    def logged_delete(work, doomed):
+        if doomed:
+            print("deleting", file=sys.stderr)
+        delete(work, doomed)
+
+    monkeypatch.setattr(run, "_delete_noted", logged_delete)
+    for _ in range(2):  # the second time, the first time's outputs are there to delete
+        exit_code = run.main(["--sizes", str(small), str(large), "--runs", "2", "--work", str(tmp_path), "--no-ingest",
+                              "--settle", "0", "--interleave"])
+        captured = capsys.readouterr()
+        assert exit_code == 0, captured.out + captured.err
+    steps = [line.split(" run ")[0] for line in captured.err.splitlines() if " run " in line or line == "deleting"]
+    assert steps == ["deleting", "deleting",  # the build caches of the outputs deleted last time (`_clean_for_cold`)
+                     f"[{small}] cold", f"[{large}] cold", f"[{large}] cold", f"[{small}] cold",  # A B, B A
+                     f"[{small}] no-op", f"[{small}] no-op", f"[{small}] one edit", f"[{small}] one edit",
+                     f"[{large}] no-op", f"[{large}] no-op", f"[{large}] one edit", f"[{large}] one edit",
+                     "deleting", "deleting"], "old outputs deleted only after every build"
+    rows = [line.split("|")[1:3] for line in captured.out.splitlines() if line.startswith("| ") and "scenario" not in line]
+    assert [(int(n.strip()), name.strip()) for n, name in rows] == [
+        (small, "cold"), (small, "no-op"), (small, "one edit"), (large, "cold"), (large, "no-op"), (large, "one edit")]
+    for size in (small, large):  # the rebuilds used the last cold output, the only one kept
+        corpus = tmp_path / f"corpus-{size}-s1"
+        assert [p.name for p in corpus.glob("public*")] == ["public-cold-4"]
+        assert (corpus / "public-cold-4" / "index.html").is_file()
+
+
 def test_runner_end_to_end(tmp_path, capsys):
     exit_code = run.main(["--sizes", str(PAPERS), "--runs", "1", "--work", str(tmp_path), "--check"])
-    table = capsys.readouterr().out
+    table, log = capsys.readouterr()
     rows = [line for line in table.splitlines() if line.startswith(f"| {PAPERS} |")]
     assert [row.split("|")[2].strip() for row in rows] == ["cold", "no-op", "one edit", "ingest"], table
     header = [cell.strip() for cell in table.splitlines()[0].split("|")]
@@ -163,6 +208,9 @@ def test_runner_end_to_end(tmp_path, capsys):
     assert built == slugs and len(slugs) == PAPERS, "the build wrote a page per paper"
     assert "(Benchmark edit" not in run.edited_paper(corpus / "data").read_text(encoding="utf-8"), "edit undone"
     assert len(list((tmp_path / f"dumps-{PAPERS}-s1" / "ingested-1" / "papers").glob("*.md"))) == PAPERS
+    warm_up = tmp_path / f"warm-up-{run.WARM_UP_PAPERS}-s1"
+    assert (warm_up / "data" / "papers").is_dir() and "warm-up build failed" not in log
+    assert sorted(p.name for p in warm_up.iterdir()) == ["data", "generated.json"], "its output and cache deleted"
 
     # Again in the same work folder: new output folders, the old ones deleted only at the end.
     assert run.main(["--sizes", str(PAPERS), "--runs", "2", "--work", str(tmp_path), "--no-ingest"]) == 0
