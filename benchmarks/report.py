@@ -38,9 +38,8 @@ class Scenario:
     failed: bool = False
     search: bool = False
     load: float | None = None  # the highest 1-minute load average seen at the start of a run
-    cpu_seconds: float | None = None  # median CPU seconds (user + system) of the runs
     reference: float | None = None  # median seconds of the reference loop before the runs (measure.py)
-    run_cpu_seconds: list[float | None] = field(default_factory=list)  # each run's, in order
+    run_cpu_seconds: list[float | None] = field(default_factory=list)  # CPU seconds (user + system), run by run
     interleaved: bool = False  # runs taken in turns with another size's (run.py `--interleave`)
 
     @classmethod
@@ -54,9 +53,14 @@ class Scenario:
             peak_mb=max((m.peak_mb for m in runs), default=0.0), largest_mb=max((m.largest_mb for m in runs), default=0.0),
             stages=stages, failed=not runs or any(m.returncode != 0 for m in runs), search=search,
             load=max((m.load for m in runs if m.load is not None), default=None),
-            cpu_seconds=_median_of(m.cpu_seconds for m in runs), reference=_median_of(m.reference for m in runs),
-            run_cpu_seconds=[m.cpu_seconds for m in runs], interleaved=interleaved,
+            reference=_median_of(m.reference for m in runs), run_cpu_seconds=[m.cpu_seconds for m in runs],
+            interleaved=interleaved,
         )
+
+    @property
+    def cpu_seconds(self) -> float | None:
+        """The median of the runs' CPU seconds (None when none was measured)."""
+        return _median_of(self.run_cpu_seconds)
 
     @property
     def median(self) -> float:
@@ -135,7 +139,7 @@ def check_targets(results: Sequence[Scenario], search: bool) -> list[Verdict]:
     found = {(r.size, r.name): r for r in results}
     verdicts: list[Verdict] = []
 
-    def bar(target: str, size: int, name: str, limit: float, what: str = "seconds") -> None:
+    def bar(target: str, size: int, name: str, limit: float, what: str = "seconds", note: str = "") -> None:
         r = found.get((size, name))
         if r is None:
             verdicts.append(Verdict(target, None, f"{name} at {size:,} papers not measured"))
@@ -144,7 +148,8 @@ def check_targets(results: Sequence[Scenario], search: bool) -> list[Verdict]:
         else:
             value = r.median if what == "seconds" else r.peak_mb
             unit = "s" if what == "seconds" else " MB"
-            verdicts.append(Verdict(target, value <= limit, f"{value:.2f}{unit} (limit {limit:g}{unit})"))
+            detail = f"{value:.2f}{unit} (limit {limit:g}{unit})" + (f"; {note}" if note else "")
+            verdicts.append(Verdict(target, value <= limit, detail))
 
     if search:
         bar("cold build of 10,000 papers with search <= 25 s", 10000, "cold", 25)
@@ -154,11 +159,9 @@ def check_targets(results: Sequence[Scenario], search: bool) -> list[Verdict]:
         bar("cold build of 10,000 papers <= 500 MB", 10000, "cold", 500, what="memory")
         small = found.get((10000, "cold"))
         if small is not None and not small.failed:
-            bar("cold build of 100,000 papers <= 11x the 10,000-paper time", 100000, "cold", 11 * small.median)
             large = found.get((100000, "cold"))
-            if large is not None and not large.failed and verdicts[-1].passed is not None:
-                last = verdicts[-1]
-                verdicts[-1] = Verdict(last.target, last.passed, f"{last.detail}; {growth_ratios(small, large)}")
+            bar("cold build of 100,000 papers <= 11x the 10,000-paper time", 100000, "cold", 11 * small.median,
+                note=growth_ratios(small, large) if large is not None and not large.failed else "")
         else:
             verdicts.append(Verdict("cold build of 100,000 papers <= 11x the 10,000-paper time", None, "needs both sizes"))
         bar("cold build of 100,000 papers <= 2 GB", 100000, "cold", 2048, what="memory")

@@ -140,12 +140,12 @@ class _Runs:
     """Measured runs of one scenario at one size, added one at a time (interleaved with other
     sizes' runs by `--interleave`), stopped at the first failure."""
 
-    def __init__(self, size: int, name: str, content: Path, options: Options, log) -> None:
+    def __init__(self, size: int, name: str, content: Path, options: Options, log, interleaved: bool = False) -> None:
         self.size, self.name, self.content, self.options, self.log = size, name, content, options, log
+        self.interleaved = interleaved
         self.runs: list[Measurement] = []
         self.pages = self.files = 0
         self.last_out: Path | None = None
-        self.interleaved = False
 
     @property
     def failed(self) -> bool:
@@ -224,9 +224,7 @@ def interleaved_cold(corpora: list[tuple[int, Path, Path]], options: Options, lo
     A B, B A, A B, ... so that the runs compared in a growth ratio were made minutes apart,
     and a machine getting slower or faster during the invocation (common on a shared virtual
     machine) weighs on both sizes alike."""
-    runs = {size: _Runs(size, "cold", content, options, log) for size, _run_dir, content in corpora}
-    for cold in runs.values():
-        cold.interleaved = True
+    runs = {size: _Runs(size, "cold", content, options, log, interleaved=True) for size, _run_dir, content in corpora}
     first = {size: _next_number(run_dir, "public-cold-") for size, run_dir, _content in corpora}
     for i in range(options.runs):
         for size, run_dir, _content in (corpora if i % 2 == 0 else corpora[::-1]):
@@ -350,28 +348,32 @@ def run_benchmark(sizes: list[int], work: Path, seed: int, options: Options, ing
     for size in sizes:
         corpus_dir = work / f"corpus-{size}-s{seed}"
         corpora.append((size, corpus_dir, cached(corpus_dir, "content", size, seed, log)))
-    cold: dict[int, _Runs] = {}
-    if options.interleave and len(corpora) > 1:
-        for _size, corpus_dir, content in corpora:
-            _clean_for_cold(corpus_dir, content)
+
+    def settled() -> None:  # before measured runs
         settle(work, options.settle, log)
         warm_up(work, seed, options, log)
+
+    def ready_for_cold(of: list[tuple[int, Path, Path]]) -> None:
+        for _size, corpus_dir, content in of:
+            _clean_for_cold(corpus_dir, content)
+        settled()
+
+    cold: dict[int, _Runs] = {}
+    if options.interleave and len(corpora) > 1:
+        ready_for_cold(corpora)
         cold = interleaved_cold(corpora, options, log)
     results: list[Scenario] = []
 
     def ingest_of(size: int) -> Scenario:
         dumps_dir = cached(work / f"dumps-{size}-s{seed}", "dumps", size, seed, log)
-        settle(work, options.settle, log)
-        warm_up(work, seed, options, log)
+        settled()
         return bench_ingest(size, work / f"dumps-{size}-s{seed}", dumps_dir, options, log)
 
     for size, corpus_dir, content in corpora:
         if size in cold:  # interleaved: the other sizes' rebuilds are still to come, no deletion before them
             results += bench_build(size, corpus_dir, content, options, log, cold=cold[size], clean_up=False)
             continue
-        _clean_for_cold(corpus_dir, content)
-        settle(work, options.settle, log)
-        warm_up(work, seed, options, log)
+        ready_for_cold([(size, corpus_dir, content)])
         results += bench_build(size, corpus_dir, content, options, log)
         if ingest:
             results.append(ingest_of(size))

@@ -307,18 +307,16 @@ def orphaned_caches(root: Path) -> list[Path]:
     """The caches in `root` (a CACHE_DIR_NAME folder) whose output folder does not exist, or
     that name none: left by a build that never wrote its output, or whose output was deleted."""
     try:
-        folders = sorted(p for p in root.iterdir() if p.is_dir())
+        return sorted(p for p in root.iterdir() if p.is_dir() and _orphaned(p))
     except OSError:
         return []
-    found = []
-    for folder in folders:
-        try:
-            out = Path((folder / "out").read_text(encoding="utf-8").strip())
-        except OSError:
-            out = None
-        if out is None or not out.exists():
-            found.append(folder)
-    return found
+
+
+def _orphaned(folder: Path) -> bool:
+    try:
+        return not Path((folder / "out").read_text(encoding="utf-8").strip()).exists()
+    except OSError:
+        return True
 
 
 def _prune(root: Path, keep: Path) -> None:
@@ -328,14 +326,13 @@ def _prune(root: Path, keep: Path) -> None:
         folders = [p for p in root.iterdir() if p.is_dir() and p != keep]
     except OSError:
         return
-    orphans = set(orphaned_caches(root))
     aged: list[tuple[float, Path]] = []
     for folder in folders:
         try:
             used = (folder / "out").stat().st_mtime
         except OSError:
             used = 0.0
-        if folder in orphans or used < time.time() - 90 * 86400:
+        if _orphaned(folder) or used < time.time() - 90 * 86400:
             shutil.rmtree(folder, ignore_errors=True)
         else:
             aged.append((used, folder))
