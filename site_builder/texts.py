@@ -115,9 +115,18 @@ class TextStore(PackedRecords):
             return None
         return PaperText(*marshal.loads(record[_LENGTH : _short_end(record)]), abstract_text="")
 
+    def excerpt_html(self, slug: str) -> str | None:
+        """The paper's `excerpt_html` alone (what a card shows): `get_short` without making a
+        `PaperText`, a third of its cost."""
+        record = self.record(slug)
+        if record is None:
+            return None
+        return marshal.loads(record[_LENGTH : _short_end(record)])[_EXCERPT_HTML]
+
 
 _SHORT = TEXT_FIELDS.index("abstract_text")  # the texts before it are kept uncompressed
 assert _SHORT == len(TEXT_FIELDS) - 1, "pack_texts keeps the short texts first"
+_EXCERPT_HTML = TEXT_FIELDS.index("excerpt_html")
 _LENGTH = 4  # bytes of the short part's length, at the start of a record
 
 

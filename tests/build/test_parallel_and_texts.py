@@ -105,7 +105,8 @@ def test_text_store_gives_back_every_text_and_the_short_ones_alone() -> None:
         assert (short.title_text, short.description, short.excerpt, short.excerpt_html) == (
             text.title_text, text.description, text.excerpt, text.excerpt_html)
         assert short.abstract_text == short.abstract_html == ""
-    assert store.get("c") is None and store.get_short("c") is None
+        assert store.excerpt_html(slug) == text.excerpt_html
+    assert store.get("c") is None and store.get_short("c") is None and store.excerpt_html("c") is None
 
 
 def test_packed_records_joined_from_parts_made_apart() -> None:

@@ -20,6 +20,7 @@ from site_builder.errors import BuildError, ContentError
 from site_builder.model import Paper, Site
 from site_builder.render import PageSpec, Renderer, output_path, page_specs, page_url, sitemap_urls
 from site_builder.site import assemble_site
+from site_builder.slugs import author_slug
 from site_builder.sitemap import render_robots, render_sitemap
 from site_builder.texts import PackedRecords
 from site_builder.theme import theme_dirs
@@ -382,6 +383,25 @@ def test_card_details_made_beforehand_render_the_same_pages() -> None:
     fresh.card_fragments = PackedRecords([p.slug for p in site.papers], [b"<p>made</p>"] * len(details))
     _, data = fresh.render(PageSpec("day", site.days[0].date.isoformat()))
     assert b"<p>made</p>" in data
+
+
+def test_a_card_shows_its_paper_and_derives_its_details_only_when_read() -> None:
+    site, config = fixture()
+    index = Renderer(site, config, theme_dirs(FIXTURE_CONTENT, config)).index
+    paper = next(p for p in site.papers if p.authors and p.categories and p.tags and p.digest_day)
+    card = index.card(paper)
+    assert index.card(paper) is card  # one card per paper, found again by the memoized macros
+    assert (card.slug, card.href, str(card.title_html)) == (paper.slug, f"/papers/{paper.slug}/", paper.title_html)
+    assert card.excerpt_html == index.text(paper).excerpt_html
+    # The details (links per name and tag) are made when read, not with the card: the pages of
+    # a large site take them from fragments made beforehand and never read them.
+    assert not index._author_link and not index._category_link and not index._topic_link
+    assert [link.text for link in card.authors] == list(paper.authors)
+    assert all(link.href == f"/authors/{author_slug(link.text)}/" for link in card.authors)
+    assert len(card.categories) == len(paper.categories) and len(card.topics) == len(paper.tags)
+    assert (card.date_iso, card.date_text) == (paper.digest_day.isoformat(), date_text(paper.digest_day))
+    assert (card.code, card.upvotes, card.more_authors) == (paper.code, paper.upvotes, more_authors(paper))
+    assert index._author_link  # made by reading `card.authors`
 
 
 def test_pages_after_forgetting_the_cards_are_the_same() -> None:
