@@ -123,10 +123,20 @@ class TextStore(PackedRecords):
             return None
         return marshal.loads(record[_LENGTH : _short_end(record)])[_EXCERPT_HTML]
 
+    def title_and_abstract_html(self, slug: str) -> tuple[str, str] | None:
+        """(`title_text`, `abstract_html`): what a paper's feed item shows, read without making
+        a `PaperText`."""
+        record = self.record(slug)
+        if record is None:
+            return None
+        end = _short_end(record)
+        title_text = marshal.loads(record[_LENGTH:end])[_TITLE_TEXT]
+        return title_text, marshal.loads(lz4.block.decompress(record[end:]))[1]
+
 
 _SHORT = TEXT_FIELDS.index("abstract_text")  # the texts before it are kept uncompressed
 assert _SHORT == len(TEXT_FIELDS) - 1, "pack_texts keeps the short texts first"
-_EXCERPT_HTML = TEXT_FIELDS.index("excerpt_html")
+_TITLE_TEXT, _EXCERPT_HTML = TEXT_FIELDS.index("title_text"), TEXT_FIELDS.index("excerpt_html")
 _LENGTH = 4  # bytes of the short part's length, at the start of a record
 
 

@@ -95,7 +95,7 @@ _escape_inner = getattr(markupsafe, "_escape_inner", None)  # MarkupSafe >= 2.1'
 _new_str = str.__new__
 
 
-def _escape(value: object) -> Markup:
+def fast_escape(value: object) -> Markup:
     """`markupsafe.escape`, with the same results, made for the two cases of nearly every call
     in a page: a plain string (escaped without `Markup.__new__`'s Python-level checks) and
     markup already (returned as it is: markup is immutable, so no copy is needed). A page makes
@@ -109,7 +109,7 @@ def _escape(value: object) -> Markup:
 
 
 class FastEscapeTemplate(jinja2.Template):
-    """A template whose compiled code escapes its output with `_escape`. Jinja's compiled
+    """A template whose compiled code escapes its output with `fast_escape`. Jinja's compiled
     templates look `escape` up in their module's namespace on every call; only that name is
     replaced, and only if it is MarkupSafe's function (autoescaping itself is unchanged)."""
 
@@ -118,7 +118,7 @@ class FastEscapeTemplate(jinja2.Template):
         template = super().from_code(environment, code, globals, uptodate)
         namespace = template.root_render_func.__globals__
         if namespace.get("escape") is markupsafe.escape:
-            namespace["escape"] = _escape
+            namespace["escape"] = fast_escape
         return template
 
 

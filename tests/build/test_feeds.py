@@ -15,6 +15,7 @@ import feedparser
 import lxml.html
 import pytest
 from lxml import etree
+from markupsafe import Markup
 
 from site_builder.config import SiteConfig
 from site_builder.feeds import render_feeds
@@ -347,6 +348,40 @@ def test_opml_lists_every_feed(feeds):
     assert by_url[f"{BASE}feed.xml"].getparent().tag == "body"
     quoted_name = 'Ann "A" <Lee>'
     assert by_url[BASE + Urls.author_feed(author_slug(quoted_name))].get("title") == quoted_name
+
+
+# The template `rss_item` replaced (for speed), as it was: the reference for its escaping.
+_RSS_ITEM_TEMPLATE = """\
+    <item>
+      <title>{{ title }}</title>
+      <link>{{ url }}</link>
+      <description>{{ description }}</description>
+{% for name in creators %}
+      <dc:creator>{{ name }}</dc:creator>
+{% endfor %}
+{% for category in categories %}
+      <category>{{ category }}</category>
+{% endfor %}
+      <guid isPermaLink="true">{{ url }}</guid>
+      <pubDate>{{ pub_date }}</pubDate>
+    </item>
+"""
+
+
+@pytest.mark.parametrize("values", [
+    ("Plain", "https://e.org/p/", "<p>An abstract.</p>", ("Ann",), ("cs.LG",), "Wed, 01 Oct 2025 00:00:00 GMT"),
+    ('<script>"x" & \'y\'</script>', "https://e.org/p/?a=1&b=2", '<p>He said "hi" & <b>left</b></p>\x00',
+     ('Ann "A" <Lee>', "Bob & Co", "Bell\x07"), ("a < b", "Topic\ufffe"), "date & time"),
+    ("Math $x<y$", "u", Markup("<i>already markup</i>"), (), (), "d"),
+    ("Ünïcödé — ∑", "https://e.org/ü/", "<math><mi>α</mi></math>", ("Cid Díaz",), (), "Thu"),
+])  # fmt: skip
+def test_rss_item_writes_what_its_template_did(values):
+    from site_builder.feeds import rss_item
+    from site_builder.opml import xml_environment
+
+    template = xml_environment().from_string(_RSS_ITEM_TEMPLATE)
+    names = ("title", "url", "description", "creators", "categories", "pub_date")
+    assert rss_item(*values) == template.render(dict(zip(names, values))).encode()
 
 
 def test_feeds_are_the_same_when_items_are_forgotten(feeds, monkeypatch):

@@ -106,7 +106,9 @@ def test_text_store_gives_back_every_text_and_the_short_ones_alone() -> None:
             text.title_text, text.description, text.excerpt, text.excerpt_html)
         assert short.abstract_text == short.abstract_html == ""
         assert store.excerpt_html(slug) == text.excerpt_html
-    assert store.get("c") is None and store.get_short("c") is None and store.excerpt_html("c") is None
+        assert store.title_and_abstract_html(slug) == (text.title_text, text.abstract_html)
+    assert store.get("c") is None and store.get_short("c") is None
+    assert store.excerpt_html("c") is None and store.title_and_abstract_html("c") is None
 
 
 def test_packed_records_joined_from_parts_made_apart() -> None:

@@ -10,7 +10,7 @@ import markupsafe
 import pytest
 from markupsafe import Markup
 
-from site_builder.theme import _escape, make_environment
+from site_builder.theme import fast_escape, make_environment
 
 
 class _Html:
@@ -32,7 +32,7 @@ class _MarkupKind(Markup):
     Markup("<em>already</em>"), _MarkupKind("<em>sub</em>"), 0, 3.5, None, True, _Html(), _Text(),
 ])
 def test_escape_gives_what_markupsafe_gives(value: object) -> None:
-    ours, theirs = _escape(value), markupsafe.escape(value)
+    ours, theirs = fast_escape(value), markupsafe.escape(value)
     assert ours == theirs
     assert isinstance(ours, Markup)
 
@@ -49,7 +49,7 @@ def _env(tmp_path: Path, templates: dict[str, str]) -> jinja2.Environment:
 def test_templates_escape_output_with_the_fast_escape(tmp_path: Path) -> None:
     env = _env(tmp_path, {"page.html": "{{ text }}|{{ html }}|{{ number }}\n"})
     template = env.get_template("page.html")
-    assert template.root_render_func.__globals__["escape"] is _escape
+    assert template.root_render_func.__globals__["escape"] is fast_escape
     assert template.render(text="<script>x & y</script>", html=Markup("<b>ok</b>"), number=7) == (
         "&lt;script&gt;x &amp; y&lt;/script&gt;|<b>ok</b>|7\n"
     )
