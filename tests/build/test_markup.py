@@ -318,8 +318,8 @@ def test_hostile_input_never_raises_and_always_parses():
 
 
 def test_plain_titles_skip_the_parser_with_the_same_result():
-    # render_title_html and the title's plain text escape a title without markup themselves;
-    # they must give exactly what the parser gives.
+    # render_title_html, the title's plain text and its parts (for BibTeX) handle a title
+    # without markup themselves; they must give exactly what the parser gives.
     alphabet = list("abcXYZ019 .,;:!?-_*~#<>&\"'()[]|+=%@^\n\t") + ["&amp;", "&#x27;", "\u00e9", "\u2014", "1. ", "> ", "    "]
     rng = random.Random(7)
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(3000)]
@@ -327,6 +327,7 @@ def test_plain_titles_skip_the_parser_with_the_same_result():
     for text in texts:
         assert render_title_html(text) == markup._TITLE_MD.renderInline(markup._collapse(text)).strip(), text
         assert plain_text(text, markdown=False) == markup._tokens_text(markup._TITLE_MD.parse(text)), text
+        assert markup.title_parts(text) == markup._parsed_title_parts(markup._collapse(text)), text
     assert sum(1 for t in texts if not markup._TITLE_SYNTAX.search(t)) > 2000  # the fast path was taken
 
 
