@@ -38,7 +38,7 @@ from typing import Any
 
 from site_builder.errors import Problem, ProblemList, SiteBuilderError
 from site_builder.frontmatter import parse_paper_text
-from site_builder.model import AuthorProfile, Paper
+from site_builder.model import AuthorProfile, Paper, digest_order
 from site_builder.parallel import chunks, default_jobs, ordered_map
 from site_builder.profiles import load_profiles, load_topic_names
 from site_builder.progress import Progress
@@ -232,6 +232,17 @@ def _paper_from_row(row: Row, light: bool) -> Paper:
     return Paper(*values)
 
 
+_DATE, _ADDED = _PAPER_FIELDS.index("date"), _PAPER_FIELDS.index("added")
+_TITLE, _SLUG = _PAPER_FIELDS.index("title"), _PAPER_FIELDS.index("slug")
+
+
+def _row_order(row: Row) -> tuple:
+    """`digest_order` of a row's paper."""
+    values = row[3]
+    day = values[_DATE] if values[_DATE] is not None else values[_ADDED]  # `Paper.digest_day`
+    return digest_order(dt.date.fromordinal(day) if day is not None else None, values[_TITLE], values[_SLUG])
+
+
 def _row_values(paper: Paper) -> tuple[Any, ...]:
     values = [getattr(paper, name) for name in _PAPER_FIELDS]
     for i in _DATE_FIELDS:
@@ -280,7 +291,10 @@ def _load_papers(
     if problems:
         raise ProblemList(problems)
 
-    ordered = [rows[name] for name, _ in entries]
+    # The papers (and their texts, packed in the same order) in the order the site lists them
+    # and renders their pages: neighbours in a list are neighbours in memory. At 100,000 papers
+    # the texts are 300 MB, far beyond the CPU caches, and a page read them from all over it.
+    ordered = sorted((rows[name] for name, _ in entries), key=_row_order)
     papers = tuple(_paper_from_row(row, light) for row in ordered)
     texts = TextStore([p.slug for p in papers], [row[4] for row in ordered])
     tokens = {paper.slug: row[1] for paper, row in zip(papers, ordered)}

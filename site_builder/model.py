@@ -60,6 +60,12 @@ class Paper:
         return max(0, self.author_count - len(self.authors))
 
 
+def digest_order(day: dt.date | None, title: str, slug: str) -> tuple:
+    """The sort key of the site's paper order: newest digest day first (papers with no day
+    last), then title, then slug."""
+    return (day is None, -day.toordinal() if day else 0, title.casefold(), title, slug)
+
+
 @dataclass(frozen=True, slots=True)
 class AuthorProfile:
     """Figures from an author's profile page (`content/authors/<slug>.yaml`)."""

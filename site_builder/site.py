@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from site_builder.config import SiteConfig
 from site_builder.content import gc_paused
 from site_builder.errors import ContentError, Problem
-from site_builder.model import ARXIV_CATEGORY_NAMES, Author, AuthorProfile, DigestDay, Paper, Site, Tag
+from site_builder.model import ARXIV_CATEGORY_NAMES, Author, AuthorProfile, DigestDay, Paper, Site, Tag, digest_order
 from site_builder.parallel import ordered_map, ranges
 from site_builder.slugs import author_slug, make_slug
 
@@ -66,13 +66,9 @@ def assemble_site(
 
 
 def sort_papers(papers: Iterable[Paper]) -> tuple[Paper, ...]:
-    """Newest digest day first (papers with no day last), then title, then slug."""
-
-    def key(paper: Paper) -> tuple:
-        day = paper.digest_day
-        return (day is None, -day.toordinal() if day else 0, paper.title.casefold(), paper.title, paper.slug)
-
-    return tuple(sorted(papers, key=key))
+    """In `digest_order`: newest digest day first (papers with no day last), then title, then
+    slug. (Loaded papers come in this order already: sorting them again is a single pass.)"""
+    return tuple(sorted(papers, key=lambda p: digest_order(p.digest_day, p.title, p.slug)))
 
 
 def build_authors(ordered: tuple[Paper, ...], profiles: Mapping[str, AuthorProfile]) -> tuple[Author, ...]:
@@ -106,17 +102,19 @@ def build_authors(ordered: tuple[Paper, ...], profiles: Mapping[str, AuthorProfi
     for name, count in uses.items():
         spellings[slug_of(name)].append((-count, name))
     names = {slug: min(found)[1] for slug, found in spellings.items()}  # most used, then alphabetical
-    # Sort keys as plain tuples, built once per author, so the sorts below compare in C.
-    name_key = {slug: (name.casefold(), name, slug) for slug, name in names.items()}
+    # Each author's place in name order, so that co-authors sort on (count, place): two numbers
+    # compared in C, not the names again for every pair (at 100,000 papers, 1.8 million).
+    by_name = sorted(names, key=lambda slug: (names[slug].casefold(), names[slug], slug))
+    place = {slug: i for i, slug in enumerate(by_name)}
     authors = []
     for slug, papers in papers_of.items():
-        shared = [(-n, name_key[s]) for s, n in Counter(coauthor_slots[slug]).items() if s != slug]
+        shared = [(-n, place[s]) for s, n in Counter(coauthor_slots[slug]).items() if s != slug]
         shared.sort()
         top = shared[:COAUTHOR_LIMIT]
         seen = sorted((-n, a.casefold(), a) for a, n in Counter(affiliation_slots[slug]).items())[:AFFILIATION_LIMIT]
         authors.append(
             Author(slug=slug, name=names[slug], papers=tuple(papers),
-                   coauthors=tuple((key[2], key[1], -neg) for neg, key in top),
+                   coauthors=tuple((by_name[i], names[by_name[i]], -neg) for neg, i in top),
                    affiliations=tuple(a for _, _, a in seen), profile=profiles.get(slug))
         )
     for slug, profile in profiles.items():
