@@ -43,9 +43,9 @@ from site_builder.parallel import chunks, default_jobs, ordered_map
 from site_builder.profiles import load_profiles, load_topic_names
 from site_builder.progress import Progress
 from site_builder.texts import (
+    NO_TEXTS,
     RENDERED_LENGTH,
     TEXT_FIELDS,
-    PaperText,
     TextStore,
     pack_texts,
     paper_text,
@@ -77,7 +77,7 @@ class LoadedContent:
     papers: tuple[Paper, ...]
     profiles: dict[str, AuthorProfile] = field(default_factory=dict)
     topic_names: dict[str, str] = field(default_factory=dict)
-    texts: TextStore | dict[str, PaperText] = field(default_factory=dict)  # paper slug -> its texts
+    texts: TextStore = NO_TEXTS  # paper slug -> its texts
     tokens: dict[str, str] = field(default_factory=dict)  # paper slug -> `paper_token` of its file
     files_read: int = 0  # paper files read and parsed (the others came from the store)
 
@@ -99,7 +99,7 @@ def load_content(
     without their long texts (`body` and `abstract_html` are ""), which are in `texts` (packed):
     what a build renders from, in a fraction of the memory."""
     problems: list[Problem] = []
-    loaded = _LoadedPapers((), {}, {}, 0)
+    loaded = _LoadedPapers((), NO_TEXTS, {}, 0)
     profiles: dict[str, AuthorProfile] = {}
     topic_names: dict[str, str] = {}
     try:
@@ -216,7 +216,7 @@ class PaperStore:
 @dataclass(frozen=True)
 class _LoadedPapers:
     papers: tuple[Paper, ...]
-    texts: TextStore | dict[str, PaperText]
+    texts: TextStore
     tokens: dict[str, str]
     files_read: int
 

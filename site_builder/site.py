@@ -102,25 +102,27 @@ def build_authors(ordered: tuple[Paper, ...], profiles: Mapping[str, AuthorProfi
     for name, count in uses.items():
         spellings[slug_of(name)].append((-count, name))
     names = {slug: min(found)[1] for slug, found in spellings.items()}  # most used, then alphabetical
-    # Each author's place in name order, so that co-authors sort on (count, place): two numbers
-    # compared in C, not the names again for every pair (at 100,000 papers, 1.8 million).
+    for slug, profile in profiles.items():
+        names.setdefault(slug, profile.name)  # a profile whose author is on no paper
+    # Every author in name order, once: the order of the result, and each author's place in it,
+    # so that co-authors sort on (count, place): two numbers compared in C, not the names again
+    # for every pair (at 100,000 papers, 1.8 million).
     by_name = sorted(names, key=lambda slug: (names[slug].casefold(), names[slug], slug))
     place = {slug: i for i, slug in enumerate(by_name)}
     authors = []
-    for slug, papers in papers_of.items():
-        shared = [(-n, place[s]) for s, n in Counter(coauthor_slots[slug]).items() if s != slug]
+    for slug in by_name:
+        papers = papers_of.get(slug, [])
+        shared = [(-n, place[s]) for s, n in Counter(coauthor_slots.get(slug, ())).items() if s != slug]
         shared.sort()
         top = shared[:COAUTHOR_LIMIT]
-        seen = sorted((-n, a.casefold(), a) for a, n in Counter(affiliation_slots[slug]).items())[:AFFILIATION_LIMIT]
+        affiliations = Counter(affiliation_slots.get(slug, ())).items()
+        seen = sorted((-n, a.casefold(), a) for a, n in affiliations)[:AFFILIATION_LIMIT]
         authors.append(
             Author(slug=slug, name=names[slug], papers=tuple(papers),
                    coauthors=tuple((by_name[i], names[by_name[i]], -neg) for neg, i in top),
                    affiliations=tuple(a for _, _, a in seen), profile=profiles.get(slug))
         )
-    for slug, profile in profiles.items():
-        if slug not in papers_of:
-            authors.append(Author(slug=slug, name=profile.name, papers=(), profile=profile))
-    return tuple(sorted(authors, key=lambda a: (a.name.casefold(), a.name, a.slug)))
+    return tuple(authors)
 
 
 def build_tags(ordered: tuple[Paper, ...], topic_names: Mapping[str, str]) -> tuple[Tag, ...]:

@@ -113,7 +113,7 @@ class TextStore(PackedRecords):
         record = self.record(slug)
         if record is None:
             return None
-        return PaperText(*marshal.loads(record[_LENGTH : _short_end(record)]), abstract_text="")
+        return PaperText(*_short_texts(record), abstract_text="")
 
     def excerpt_html(self, slug: str) -> str | None:
         """The paper's `excerpt_html` alone (what a card shows): `get_short` without making a
@@ -121,7 +121,7 @@ class TextStore(PackedRecords):
         record = self.record(slug)
         if record is None:
             return None
-        return marshal.loads(record[_LENGTH : _short_end(record)])[_EXCERPT_HTML]
+        return _short_texts(record)[_EXCERPT_HTML]
 
     def title_and_abstract_html(self, slug: str) -> tuple[str, str] | None:
         """(`title_text`, `abstract_html`): what a paper's feed item shows, read without making
@@ -129,9 +129,11 @@ class TextStore(PackedRecords):
         record = self.record(slug)
         if record is None:
             return None
-        end = _short_end(record)
-        title_text = marshal.loads(record[_LENGTH:end])[_TITLE_TEXT]
-        return title_text, marshal.loads(lz4.block.decompress(record[end:]))[1]
+        abstract_html = marshal.loads(lz4.block.decompress(record[_short_end(record):]))[1]
+        return _short_texts(record)[_TITLE_TEXT], abstract_html
+
+
+NO_TEXTS = TextStore((), ())  # for a model rendered without `load_content`'s texts: derived as needed
 
 
 _SHORT = TEXT_FIELDS.index("abstract_text")  # the texts before it are kept uncompressed
@@ -150,9 +152,13 @@ def pack_texts(body: str, abstract_html: str, texts: Sequence[str]) -> bytes:
 
 def unpack_texts(record: bytes | memoryview) -> tuple[str, ...]:
     """(body, abstract_html, *`TEXT_FIELDS`)."""
-    end = _short_end(record)
-    body, abstract_html, *long = marshal.loads(lz4.block.decompress(record[end:]))
-    return (body, abstract_html, *marshal.loads(record[_LENGTH:end]), *long)
+    body, abstract_html, *long = marshal.loads(lz4.block.decompress(record[_short_end(record):]))
+    return (body, abstract_html, *_short_texts(record), *long)
+
+
+def _short_texts(record: bytes | memoryview) -> tuple[str, ...]:
+    """A record's uncompressed texts: `TEXT_FIELDS` up to `abstract_text`."""
+    return marshal.loads(record[_LENGTH : _short_end(record)])
 
 
 def _short_end(record: bytes | memoryview) -> int:

@@ -14,13 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
 
 from site_builder.config import SiteConfig
-from site_builder.texts import PaperText, paper_text
+from site_builder.texts import NO_TEXTS, PaperText, TextStore, paper_text
 from site_builder.model import ARXIV_CATEGORY_NAMES, Author, DigestDay, Paper, Site, Tag
 from site_builder.slugs import author_slug
 from site_builder.urls import Urls
@@ -145,9 +145,9 @@ class SiteIndex:
     `theme.MEMOIZED_MACROS`).
     """
 
-    def __init__(self, site: Site, config: SiteConfig, urls: Urls, texts: Mapping[str, PaperText] | None = None):
+    def __init__(self, site: Site, config: SiteConfig, urls: Urls, texts: TextStore | None = None):
         self.site = site
-        self.texts = texts if texts is not None else {}  # a dict or a content.TextStore
+        self.texts = texts if texts is not None else NO_TEXTS
         self._derived: dict[str, PaperText] = {}  # texts derived here, for papers `texts` lacks
         # Every card made is kept until `forget_cards` (a worker's pages need nearly every paper's).
         # Bounded to 30,000 (most recently used), a worker's pages at 100,000 papers made a
@@ -223,17 +223,10 @@ class SiteIndex:
             found = self._derived[paper.slug] = paper_text(paper.title, paper.body)
         return found
 
-    def short_text(self, paper: Paper) -> PaperText:
-        """`text(paper)`, possibly without `abstract_text` and `abstract_html` (cheaper)."""
-        get_short = getattr(self.texts, "get_short", None)
-        found = get_short(paper.slug) if get_short is not None else None
-        return found if found is not None else self.text(paper)
-
     def excerpt_html(self, paper: Paper) -> str:
-        """`short_text(paper).excerpt_html`, read without the other texts where it can be."""
-        get = getattr(self.texts, "excerpt_html", None)
-        found = get(paper.slug) if get is not None else None
-        return found if found is not None else self.short_text(paper).excerpt_html
+        """`text(paper).excerpt_html`, read without the other texts."""
+        found = self.texts.excerpt_html(paper.slug)
+        return found if found is not None else self.text(paper).excerpt_html
 
     def forget_cards(self) -> None:
         self._cards.clear()
