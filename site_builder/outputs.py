@@ -231,8 +231,11 @@ class SiteOutputs:
         index = self.renderer.index
         size = self.config.page_size
         pages = len(self.page_specs)
+        units = len(self.paths)
 
-        def first_paper(unit: int) -> tuple[int, int]:
+        def first_paper(unit: int) -> int:
+            """(position of the unit's first paper + 1) * units + unit: ordered as that pair
+            (-1 for none), as an int (sorting 180,000 tuples took twice as long)."""
             if unit < pages:
                 spec = self.page_specs[unit]
                 kind, key, skip = spec.kind, spec.key, (spec.page - 1) * size
@@ -240,15 +243,16 @@ class SiteOutputs:
                 feed = self.feed_specs[unit - pages]
                 kind, key, skip = feed.kind, feed.key, 0
             if kind == "paper":
-                return (position[key], unit)
+                return (position[key] + 1) * units + unit
             papers: Sequence = ()
             if kind == "author":
                 papers = index.authors_by_slug[key].papers
             elif kind == "tag":
-                papers = index.tags_by_slug[key].papers[skip:]
+                papers = index.tags_by_slug[key].papers  # indexed, not sliced: a slice per page
+                # copies the rest of the tag's list (quadratic in a large tag's pages)
             elif kind == "day":
                 papers = index.days_by_iso[key].papers
-            return (position[papers[0].slug] if papers else -1, unit)
+            return ((position[papers[skip].slug] + 1) if skip < len(papers) else 0) * units + unit
 
         return first_paper
 

@@ -193,11 +193,12 @@ def paths_conflict_free(paths: Sequence[str]) -> bool:
         return False
     folders: set[str] = set()
     for rel in paths:
-        _check_relative(rel)
-        folder = posixpath.dirname(rel)
+        if not rel or rel[0] in "/." or rel[-1] == "/" or "\\" in rel or "/." in rel or "//" in rel:
+            _check_relative(rel)  # maybe unsafe: look closer (raises if it is)
+        folder = rel.rpartition("/")[0]  # posixpath.dirname, without its checks (the path is relative)
         while folder and folder not in folders:
             folders.add(folder)
-            folder = posixpath.dirname(folder)
+            folder = folder.rpartition("/")[0]
     return files.isdisjoint(folders)
 
 

@@ -158,5 +158,10 @@ def test_the_quick_path_check_agrees_with_claiming_each_path() -> None:
             claims.claim(path, path)
         with_claims = not claims._collisions
         assert paths_conflict_free(paths) is with_claims, paths
-    with pytest.raises(BuildError, match="unsafe"):
-        paths_conflict_free(["papers/../../etc/passwd"])
+    unsafe = ["papers/../../etc/passwd", "../x.html", "./x.html", "papers/./a/index.html", "/etc/passwd",
+              "papers//a/index.html", "papers/a/", "papers\\a.html", "", "papers/..", ".."]
+    for path in unsafe:
+        with pytest.raises(BuildError, match="unsafe"):
+            paths_conflict_free(["index.html", path])
+    # Names that only look unusual are safe: a dot inside a name, a file starting with a dot.
+    assert paths_conflict_free(["static/.well-known/a.txt", "papers/a.b/index.html", ".nojekyll", "a..b.html"])

@@ -1,0 +1,45 @@
+"""The plan of a build's outputs (`outputs.SiteOutputs`): the order in which units go to the
+workers, which decides how well their caches of cards serve them (the files are the same in
+any order)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from build_checks import FIXTURE_CONTENT
+from site_builder.config import load_config
+from site_builder.content import load_content
+from site_builder.outputs import SiteOutputs
+from site_builder.progress import Progress
+from site_builder.site import assemble_site
+from site_builder.theme import theme_dirs
+
+
+def test_units_are_ordered_by_the_first_paper_they_show() -> None:
+    config = dataclasses.replace(load_config(FIXTURE_CONTENT / "site.yaml", None), page_size=2)
+    loaded = load_content(FIXTURE_CONTENT, jobs=1, light=True)
+    site = assemble_site(loaded.papers, loaded.profiles, loaded.topic_names, config)
+    outputs = SiteOutputs(site, loaded, config, theme_dirs(FIXTURE_CONTENT, config), None, 1, Progress(enabled=False))
+    outputs.plan()
+    position = {p.slug: i for i, p in enumerate(site.papers)}
+    tags = {t.slug: t for t in site.tags}
+    authors = {a.slug: a for a in site.authors}
+    days = {d.date.isoformat(): d for d in site.days}
+    pages = len(outputs.page_specs)
+
+    def shown_first(unit: int) -> int:
+        """Position of the first paper the unit shows (-1: none), read off the model."""
+        spec = outputs.page_specs[unit] if unit < pages else outputs.feed_specs[unit - pages]
+        page = getattr(spec, "page", 1)
+        if spec.kind == "paper":
+            return position[spec.key]
+        papers = {"author": lambda: authors[spec.key].papers, "day": lambda: days[spec.key].papers,
+                  "tag": lambda: tags[spec.key].papers[(page - 1) * config.page_size:]}.get(spec.kind, lambda: ())()
+        return position[papers[0].slug] if papers else -1
+
+    units = list(range(len(outputs.paths)))
+    key = outputs._locality()
+    assert sorted(units, key=key) == sorted(units, key=lambda u: (shown_first(u), u))
+    # The case that matters: a tag's later pages sort by their own papers, not the tag's first.
+    later = [u for u in units[:pages] if outputs.page_specs[u].kind == "tag" and outputs.page_specs[u].page > 1]
+    assert later and all(shown_first(u) > shown_first(u - 1) for u in later)  # u - 1: the tag's page before
