@@ -43,3 +43,32 @@ def test_units_are_ordered_by_the_first_paper_they_show() -> None:
     # The case that matters: a tag's later pages sort by their own papers, not the tag's first.
     later = [u for u in units[:pages] if outputs.page_specs[u].kind == "tag" and outputs.page_specs[u].page > 1]
     assert later and all(shown_first(u) > shown_first(u - 1) for u in later)  # u - 1: the tag's page before
+
+
+def test_signatures_computed_on_several_processes_are_the_ones_computed_here(tmp_path, monkeypatch) -> None:
+    from site_builder import outputs as outputs_module
+
+    config = load_config(FIXTURE_CONTENT / "site.yaml", None)
+    loaded = load_content(FIXTURE_CONTENT, jobs=1, light=True)
+    site = assemble_site(loaded.papers, loaded.profiles, loaded.topic_names, config)
+    dirs = theme_dirs(FIXTURE_CONTENT, config)
+    jobs_used: list[int] = []
+    ordered_map = outputs_module.ordered_map
+
+    def watched(func, tasks, jobs, **options):  # noqa: ANN001, ANN003
+        jobs_used.append(jobs)
+        return ordered_map(func, tasks, jobs, **options)
+
+    monkeypatch.setattr(outputs_module, "ordered_map", watched)
+    plans = []
+    for jobs, threshold in ((1, 10_000), (2, 1)):  # an empty manifest: every signature is computed
+        monkeypatch.setattr(outputs_module, "PARALLEL_MIN_SIGNATURES", threshold)
+        outputs = SiteOutputs(site, loaded, config, dirs, {}, jobs, Progress(enabled=False), tmp_path)
+        outputs.plan()
+        plans.append(outputs)
+    assert jobs_used == [1, 2]
+    serial, parallel = plans
+    assert len(serial.signatures) == len(serial.paths) > 30 and all(serial.signatures)
+    assert parallel.signatures == serial.signatures
+    assert parallel.todo == serial.todo == list(range(len(serial.paths)))
+    assert len(set(serial.signatures)) == len(serial.signatures)  # each names its unit too
