@@ -157,13 +157,13 @@ def feed_specs(site: Site) -> list[FeedSpec]:
 
 
 def render_feeds(site: Site, config: SiteConfig, urls: Urls,
-                 texts: TextStore | None = None) -> list[tuple[str, bytes]]:
+                 texts: TextStore = NO_TEXTS) -> list[tuple[str, bytes]]:
     """Every feed of the site as (output-relative path, bytes), in `feed_specs` order."""
     return list(iter_feeds(site, config, urls, texts))
 
 
 def iter_feeds(site: Site, config: SiteConfig, urls: Urls,
-               texts: TextStore | None = None) -> Iterator[tuple[str, bytes]]:
+               texts: TextStore = NO_TEXTS) -> Iterator[tuple[str, bytes]]:
     """`render_feeds` one feed at a time, so a writer can stream them to disk (at 10,000 papers
     the author feeds hold about 110 MB, since each item carries the paper's whole abstract)."""
     renderer = FeedRenderer(site, config, urls, texts)
@@ -179,9 +179,9 @@ class FeedRenderer:
     `tokens` (paper slug -> hash of its file) stand for the papers there."""
 
     def __init__(self, site: Site, config: SiteConfig, urls: Urls,
-                 texts: TextStore | None = None, tokens: Mapping[str, str] | None = None):
+                 texts: TextStore = NO_TEXTS, tokens: Mapping[str, str] | None = None):
         self.site, self.config, self.urls = site, config, urls
-        self.texts = texts if texts is not None else NO_TEXTS
+        self.texts = texts
         self.tokens = tokens or {}
         self.authors = {a.slug: a for a in site.authors}
         self.tags = {t.slug: t for t in site.tags}
@@ -271,7 +271,7 @@ def tag_label(tag: Tag) -> str:
 class _DayItem:
     """One digest day as a feed item, shared by the RSS and the Atom feed."""
 
-    def __init__(self, day: DigestDay, config: SiteConfig, urls: Urls, texts: TextStore | None = None):
+    def __init__(self, day: DigestDay, config: SiteConfig, urls: Urls, texts: TextStore = NO_TEXTS):
         count = len(day.papers)
         self.date = day.date
         self.title = f"{config.title} — {day.date.isoformat()}: {count} paper{'' if count == 1 else 's'}"
@@ -279,10 +279,10 @@ class _DayItem:
         self.html = digest_day_html(day, urls, texts)
 
 
-def digest_day_html(day: DigestDay, urls: Urls, texts: TextStore | None = None) -> str:
+def digest_day_html(day: DigestDay, urls: Urls, texts: TextStore = NO_TEXTS) -> str:
     """The HTML that lists a day's papers: title linked to its page, authors, abstract excerpt.
     Plain `str`: the feed templates escape it once more, as RSS and Atom want."""
-    get = (texts if texts is not None else NO_TEXTS).get_short  # the excerpt, without the long texts
+    get = texts.get_short  # the excerpt, without the long texts
     papers = [
         {
             "url": urls.absolute(urls.paper(p.slug)),
@@ -336,10 +336,10 @@ class _PaperItems:
     it is among the ITEM_CACHE_SIZE most recently used: feeds come in the order of their newest
     paper, so a co-author's feed follows soon)."""
 
-    def __init__(self, urls: Urls, topic_names: dict[str, str], texts: TextStore | None = None):
+    def __init__(self, urls: Urls, topic_names: dict[str, str], texts: TextStore = NO_TEXTS):
         self._urls = urls
         self._topic_names = topic_names
-        self._texts = texts if texts is not None else NO_TEXTS
+        self._texts = texts
         self._cache: OrderedDict[str, bytes] = OrderedDict()
 
     def get(self, paper: Paper) -> bytes:

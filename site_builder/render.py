@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from site_builder.citation import bibtex, citation_meta, json_ld_article, json_ld_person, json_ld_script
 from site_builder.config import SiteConfig
-from site_builder.texts import PackedRecords, TextStore
+from site_builder.texts import NO_TEXTS, PackedRecords, TextStore
 from site_builder.model import Paper, Site
 from site_builder.theme import (
     CARD_DETAILS, MEMOIZED_MACROS, MemoizedMacro, add_partial_cached, make_environment, memoize_macros, template_error,
@@ -164,7 +164,7 @@ class Renderer:
     without `texts` they are derived here, `tokens` are needed only by `inputs`."""
 
     def __init__(self, site: Site, config: SiteConfig, dirs: Sequence[Path],
-                 texts: TextStore | None = None, tokens: Mapping[str, str] | None = None):
+                 texts: TextStore = NO_TEXTS, tokens: Mapping[str, str] | None = None):
         self.site = site
         self.config = config
         self.urls = Urls.for_base(config.base_url)

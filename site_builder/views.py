@@ -145,9 +145,9 @@ class SiteIndex:
     `theme.MEMOIZED_MACROS`).
     """
 
-    def __init__(self, site: Site, config: SiteConfig, urls: Urls, texts: TextStore | None = None):
+    def __init__(self, site: Site, config: SiteConfig, urls: Urls, texts: TextStore = NO_TEXTS):
         self.site = site
-        self.texts = texts if texts is not None else NO_TEXTS
+        self.texts = texts
         self._derived: dict[str, PaperText] = {}  # texts derived here, for papers `texts` lacks
         # Every card made is kept until `forget_cards` (a worker's pages need nearly every paper's).
         # Bounded to 30,000 (most recently used), a worker's pages at 100,000 papers made a
