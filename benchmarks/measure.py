@@ -16,6 +16,11 @@ the seconds a fixed pure-Python loop took just before the run. On a shared virtu
 same build is 10-40% slower at some hours than at others, and neither the load average nor
 the steal time shows it. The loop is a rough gauge of that: it stays in the CPU's cache, so it
 shows a smaller share of the CPU, not everything that slows a build with a large heap.
+
+`reclaimed_mb` (Linux only) is the page cache the kernel reclaimed during the run (`pgsteal_*`
+in /proc/vmstat, by its background thread or by the build's own allocations): a build that has
+to evict cached files to get memory pays for it, in CPU taken from the build or in its own
+system time. A cold run on a machine with enough free memory reclaims nothing.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ class Measurement:
     load: float | None = None  # the machine's 1-minute load average when the run started
     cpu_seconds: float | None = None  # user + system CPU of the tree (what was waited for)
     reference: float | None = None  # seconds of `reference_seconds()` just before the run
+    reclaimed_mb: float | None = None  # page cache the kernel reclaimed during the run (None: unknown)
 
     @property
     def peak_mb(self) -> float:
@@ -66,6 +72,7 @@ def run_measured(command: list[str], cwd: Path | None = None) -> Measurement:
     """Run `command` to completion and measure it (see the module docstring)."""
     reference = reference_seconds()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    reclaimed_before = reclaimed_pages()
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     chunks: list[bytes] = []
@@ -77,13 +84,33 @@ def run_measured(command: list[str], cwd: Path | None = None) -> Measurement:
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
     sampler.stop()
+    reclaimed_after = reclaimed_pages()
+    reclaimed = None
+    if reclaimed_before is not None and reclaimed_after is not None:
+        reclaimed = (reclaimed_after - reclaimed_before) * _PAGE_BYTES / 2**20
     reader.join()
     process.stdout.close()
     # ru_maxrss is in kilobytes on Linux, bytes on macOS.
     largest = usage.ru_maxrss / (1024 * 1024) if sys.platform == "darwin" else usage.ru_maxrss / 1024
     output = b"".join(chunks).decode("utf-8", "replace")
     cpu = usage.ru_utime + usage.ru_stime
-    return Measurement(seconds, process.returncode, largest, sampler.peak_mb, output, load, cpu, reference)
+    return Measurement(seconds, process.returncode, largest, sampler.peak_mb, output, load, cpu, reference, reclaimed)
+
+
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_RECLAIM_COUNTERS = ("pgsteal_kswapd", "pgsteal_direct")  # pages reclaimed, by the kernel thread and by allocations
+
+
+def reclaimed_pages(vmstat: Path = _PROC / "vmstat") -> int | None:
+    """Pages the kernel has reclaimed since boot (None where /proc/vmstat does not say)."""
+    try:
+        text = vmstat.read_text()
+    except OSError:
+        return None
+    counts = dict(line.split(" ", 1) for line in text.splitlines() if " " in line)
+    if not any(name in counts for name in _RECLAIM_COUNTERS):
+        return None
+    return sum(int(counts.get(name, 0)) for name in _RECLAIM_COUNTERS)
 
 
 class _TreeSampler(threading.Thread):

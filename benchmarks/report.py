@@ -41,6 +41,7 @@ class Scenario:
     reference: float | None = None  # median seconds of the reference loop before the runs (measure.py)
     run_cpu_seconds: list[float | None] = field(default_factory=list)  # CPU seconds (user + system), run by run
     interleaved: bool = False  # runs taken in turns with another size's (run.py `--interleave`)
+    run_reclaimed_mb: list[float | None] = field(default_factory=list)  # page cache reclaimed during each run
 
     @classmethod
     def from_runs(cls, size: int, name: str, runs: Sequence[Measurement], pages: int, files: int, search: bool,
@@ -54,7 +55,7 @@ class Scenario:
             stages=stages, failed=not runs or any(m.returncode != 0 for m in runs), search=search,
             load=max((m.load for m in runs if m.load is not None), default=None),
             reference=_median_of(m.reference for m in runs), run_cpu_seconds=[m.cpu_seconds for m in runs],
-            interleaved=interleaved,
+            interleaved=interleaved, run_reclaimed_mb=[m.reclaimed_mb for m in runs],
         )
 
     @property

@@ -284,6 +284,15 @@ def test_the_reference_loop_takes_longer_for_more_iterations():
     assert measure.reference_seconds(2_000_000) > measure.reference_seconds(10_000) > 0
 
 
+def test_reclaimed_pages_are_read_from_vmstat(tmp_path):
+    vmstat = tmp_path / "vmstat"
+    vmstat.write_text("nr_free_pages 100\npgsteal_kswapd 1500\npgsteal_direct 25\npgsteal_khugepaged 7\npgscan_kswapd 9\n")
+    assert measure.reclaimed_pages(vmstat) == 1525  # by the kernel thread and by allocations, nothing else
+    vmstat.write_text("nr_free_pages 100\n")
+    assert measure.reclaimed_pages(vmstat) is None, "a kernel without the counters: unknown, not 0"
+    assert measure.reclaimed_pages(tmp_path / "missing") is None
+
+
 def test_inputs_are_read_before_a_run(content):
     """Every file under the content (nested folders too) is read: the runs start alike."""
     files = [p for p in content.rglob("*") if p.is_file()]
