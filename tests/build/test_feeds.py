@@ -390,3 +390,23 @@ def test_feeds_are_the_same_when_items_are_forgotten(feeds, monkeypatch):
 
     monkeypatch.setattr(feeds_module, "ITEM_CACHE_SIZE", 1)
     assert render() == feeds
+
+
+def test_xml_safe_drops_exactly_what_xml_cannot_hold():
+    # Its fast check must agree with the plain regular expression on every kind of character:
+    # the C0 controls (tab, newline and CR allowed), lone surrogates, U+FFFE/U+FFFF, and the
+    # allowed neighbours of each (DEL, U+D7FF, U+E000, U+FFFD, astral characters).
+    import random
+
+    from site_builder.opml import _NOT_XML_CHAR, xml_safe
+
+    alphabet = [*map(chr, range(0x00, 0x80)), "\u00e9", "\u2211", "\ud7ff", "\ud800", "\udbff", "\udc00",
+                "\udfff", "\ue000", "\ufffd", "\ufffe", "\uffff", "\U00010000", "\U0001f600", "\U0010ffff"]
+    rng = random.Random(6)
+    texts = ["", "plain ASCII", "tab\there\nnew\rline", "bell\x07", "\x00", "\x7f", "caf\u00e9\x1f", "x\ud800y",
+             "\ufffe", "ok\U0001f600"]
+    texts += ["".join(rng.choices(alphabet, k=rng.randint(1, 40))) for _ in range(3000)]
+    for text in texts:
+        assert xml_safe(text) == _NOT_XML_CHAR.sub("", text), repr(text)
+    clean = "An abstract with <math> and ünïcödé \U0001f600"
+    assert xml_safe(clean) is clean  # nothing to drop: the same object, no copy
