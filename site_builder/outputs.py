@@ -156,6 +156,7 @@ class SiteOutputs:
         locality = self._locality()
         todo_pages = sorted((i for i in self.todo if i < pages), key=locality)
         todo_feeds = sorted((i for i in self.todo if i >= pages), key=locality)
+        self.feed_renderer.plan([self.feed_specs[unit - pages] for unit in todo_feeds])
         results: dict[int, tuple[str, int, int, bool]] = {}
         if len(self.site.papers) > MACRO_CACHE_SIZE and len(todo_pages) >= len(self.site.papers) // 2:
             self._make_card_details()
@@ -237,10 +238,13 @@ class SiteOutputs:
             env.get_template(name)
 
     def _locality(self):  # noqa: ANN202 - a sort key over unit numbers
-        """Pages and feeds in the order of the newest paper they show (digest order), so that
-        a worker's bounded caches of cards (a paper's card is on ~7 pages) keep the cards it
-        needs next, and co-authors' feeds (which share items) go to the same worker.
-        Any order writes the same files."""
+        """Pages in the order of the newest paper they show (digest order), so that a worker's
+        bounded caches of cards (a paper's card is on ~7 pages) keep the cards it needs next;
+        author and tag feeds in the order of the middle one of the papers they show, so that the
+        feeds sharing an item come close together (in the order of their newest paper, a feed
+        showing 30 papers is far from the ones showing its oldest; simulated at 100,000 papers
+        with the feeds' cache of items, `reuse.ScheduledCache`, the middle paper's order renders
+        each item once, the newest paper's 5% more). Any order writes the same files."""
         position = {p.slug: i for i, p in enumerate(self.site.papers)}
         index = self.renderer.index
         size = self.config.page_size
@@ -253,8 +257,11 @@ class SiteOutputs:
             if unit < pages:
                 spec = self.page_specs[unit]
                 kind, key, skip = spec.kind, spec.key, (spec.page - 1) * size
-            else:  # a feed shows a tag's papers from the first
+            else:
                 feed = self.feed_specs[unit - pages]
+                middle = self.feed_renderer.middle(feed)
+                if middle is not None:
+                    return (position[middle.slug] + 1) * units + unit
                 kind, key, skip = feed.kind, feed.key, 0
             if kind == "paper":
                 return (position[key] + 1) * units + unit

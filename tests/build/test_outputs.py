@@ -15,7 +15,7 @@ from site_builder.site import assemble_site
 from site_builder.theme import theme_dirs
 
 
-def test_units_are_ordered_by_the_first_paper_they_show() -> None:
+def test_pages_are_ordered_by_the_first_paper_they_show_feeds_by_their_middle_one() -> None:
     config = dataclasses.replace(load_config(FIXTURE_CONTENT / "site.yaml", None), page_size=2)
     loaded = load_content(FIXTURE_CONTENT, jobs=1, light=True)
     site = assemble_site(loaded.papers, loaded.profiles, loaded.topic_names, config)
@@ -28,11 +28,16 @@ def test_units_are_ordered_by_the_first_paper_they_show() -> None:
     pages = len(outputs.page_specs)
 
     def shown_first(unit: int) -> int:
-        """Position of the first paper the unit shows (-1: none), read off the model."""
+        """Position of the first paper a page shows, of the middle one of those an author or tag
+        feed shows (-1: none), read off the model."""
         spec = outputs.page_specs[unit] if unit < pages else outputs.feed_specs[unit - pages]
         page = getattr(spec, "page", 1)
         if spec.kind == "paper":
             return position[spec.key]
+        if unit >= pages and spec.kind in ("author", "tag"):
+            papers = authors[spec.key].papers if spec.kind == "author" else tags[spec.key].papers
+            shown = [p for p in papers if p.digest_day is not None][:config.feed_items]  # newest first already
+            return position[shown[len(shown) // 2].slug] if shown else -1
         papers = {"author": lambda: authors[spec.key].papers, "day": lambda: days[spec.key].papers,
                   "tag": lambda: tags[spec.key].papers[(page - 1) * config.page_size:]}.get(spec.kind, lambda: ())()
         return position[papers[0].slug] if papers else -1
@@ -43,6 +48,12 @@ def test_units_are_ordered_by_the_first_paper_they_show() -> None:
     # The case that matters: a tag's later pages sort by their own papers, not the tag's first.
     later = [u for u in units[:pages] if outputs.page_specs[u].kind == "tag" and outputs.page_specs[u].page > 1]
     assert later and all(shown_first(u) > shown_first(u - 1) for u in later)  # u - 1: the tag's page before
+    # And a feed of more than one paper does not sort by its first.
+    newest = [position[authors[spec.key].papers[0].slug] for spec in outputs.feed_specs
+              if spec.kind == "author" and len(authors[spec.key].papers) > 2]
+    middle = [shown_first(u) for u in units[pages:]
+              if outputs.feed_specs[u - pages].kind == "author" and len(authors[outputs.feed_specs[u - pages].key].papers) > 2]
+    assert middle and all(m > n for m, n in zip(middle, newest))
 
 
 def test_signatures_computed_on_several_processes_are_the_ones_computed_here(tmp_path, monkeypatch) -> None:
