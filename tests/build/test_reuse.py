@@ -124,5 +124,7 @@ def test_feed_items_are_rendered_once_each_when_the_feeds_are_planned(monkeypatc
     paper_items = [url for url in made if "/papers/" in url]
     assert len(shown) > len(set(shown)) > 1, "the fixture's feeds share papers"
     assert sorted(paper_items) == sorted({BASE + f"papers/{slug}/" for slug in shown})  # each once
-    # The same bytes as feeds rendered without a plan.
+    # The same bytes as feeds rendered in the site's order, and without a plan.
     assert rendered == dict(zip(specs, (b for _, b in feeds_module.iter_feeds(site, config, Urls.for_base(BASE)))))
+    unplanned = feeds_module.FeedRenderer(site, config, Urls.for_base(BASE))
+    assert rendered == {spec: unplanned.render(spec) for spec in specs}
