@@ -252,8 +252,9 @@ class SiteOutputs:
         units = len(self.paths)
 
         def first_paper(unit: int) -> int:
-            """(position of the unit's first paper + 1) * units + unit: ordered as that pair
-            (-1 for none), as an int (sorting 180,000 tuples took twice as long)."""
+            """(position of the unit's first paper, a feed's middle one, + 1) * units + unit:
+            ordered as that pair (-1 for none), as an int (sorting 180,000 tuples took twice as
+            long)."""
             if unit < pages:
                 spec = self.page_specs[unit]
                 kind, key, skip = spec.kind, spec.key, (spec.page - 1) * size
