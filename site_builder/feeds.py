@@ -35,7 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import format_datetime
 
