@@ -16,6 +16,11 @@ the seconds a fixed pure-Python loop took just before the run. On a shared virtu
 same build is 10-40% slower at some hours than at others, and neither the load average nor
 the steal time shows it. The loop is a rough gauge of that: it stays in the CPU's cache, so it
 shows a smaller share of the CPU, not everything that slows a build with a large heap.
+`page_us`, taken with it, is what a page of fresh memory costs (`page_touch_us`): the first
+touch of a 4 KB page, a fault and a zeroed page. It is a few tenths of a microsecond on an
+ordinary machine; the development VM is a nested hypervisor's guest, where it was 4-5 us on
+2026-12-06 (a copy-on-write fault after a fork costs the same), and a build that touches more
+memory pays more of it.
 
 `reclaimed_mb` (Linux only) is the page cache the kernel reclaimed during the run (`pgsteal_*`
 in /proc/vmstat, by its background thread or by the build's own allocations): a build that has
@@ -25,6 +30,7 @@ system time. A cold run on a machine with enough free memory reclaims nothing.
 
 from __future__ import annotations
 
+import mmap
 import os
 import re
 import subprocess
@@ -49,6 +55,7 @@ class Measurement:
     cpu_seconds: float | None = None  # user + system CPU of the tree (what was waited for)
     reference: float | None = None  # seconds of `reference_seconds()` just before the run
     reclaimed_mb: float | None = None  # page cache the kernel reclaimed during the run (None: unknown)
+    page_us: float | None = None  # microseconds of `page_touch_us()` just before the run
 
     @property
     def peak_mb(self) -> float:
@@ -68,9 +75,26 @@ def reference_seconds(iterations: int = REFERENCE_ITERATIONS) -> float:
     return time.perf_counter() - started
 
 
+def page_touch_us(megabytes: int = 32) -> float:
+    """Microseconds this process takes to touch a page of fresh memory for the first time (a
+    page fault and a zeroed page), the loop's own time taken off (see the module docstring)."""
+    size, step = megabytes << 20, mmap.PAGESIZE
+    with mmap.mmap(-1, size) as memory:
+        started = time.perf_counter()
+        for offset in range(0, size, step):
+            memory[offset] = 1  # the first write faults the page in
+        first = time.perf_counter() - started
+        started = time.perf_counter()
+        for offset in range(0, size, step):
+            memory[offset] = 2  # the same loop over pages now present: what the loop itself costs
+        again = time.perf_counter() - started
+    return max(0.0, first - again) / (size // step) * 1e6
+
+
 def run_measured(command: list[str], cwd: Path | None = None) -> Measurement:
     """Run `command` to completion and measure it (see the module docstring)."""
     reference = reference_seconds()
+    page_us = page_touch_us()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     reclaimed_before = reclaimed_pages()
     started = time.perf_counter()
@@ -94,7 +118,8 @@ def run_measured(command: list[str], cwd: Path | None = None) -> Measurement:
     largest = usage.ru_maxrss / (1024 * 1024) if sys.platform == "darwin" else usage.ru_maxrss / 1024
     output = b"".join(chunks).decode("utf-8", "replace")
     cpu = usage.ru_utime + usage.ru_stime
-    return Measurement(seconds, process.returncode, largest, sampler.peak_mb, output, load, cpu, reference, reclaimed)
+    return Measurement(seconds, process.returncode, largest, sampler.peak_mb, output, load, cpu, reference, reclaimed,
+                       page_us)
 
 
 _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096

@@ -42,6 +42,7 @@ class Scenario:
     run_cpu_seconds: list[float | None] = field(default_factory=list)  # CPU seconds (user + system), run by run
     interleaved: bool = False  # runs taken in turns with another size's (run.py `--interleave`)
     run_reclaimed_mb: list[float | None] = field(default_factory=list)  # page cache reclaimed during each run
+    page_us: float | None = None  # median microseconds of a fresh page before the runs (measure.py)
 
     @classmethod
     def from_runs(cls, size: int, name: str, runs: Sequence[Measurement], pages: int, files: int, search: bool,
@@ -56,6 +57,7 @@ class Scenario:
             load=max((m.load for m in runs if m.load is not None), default=None),
             reference=_median_of(m.reference for m in runs), run_cpu_seconds=[m.cpu_seconds for m in runs],
             interleaved=interleaved, run_reclaimed_mb=[m.reclaimed_mb for m in runs],
+            page_us=_median_of(m.page_us for m in runs),
         )
 
     @property
@@ -84,11 +86,12 @@ def _figure(value: float | None) -> str:
 def markdown_table(results: Sequence[Scenario]) -> str:
     """One row per scenario: wall seconds (median, min, max over the runs), pages per second of
     the median, peak memory, the load average seen (other work on the machine inflates times),
-    CPU seconds and the reference loop's seconds (how fast the machine was: measure.py)."""
+    CPU seconds, the reference loop's seconds and a fresh page's microseconds (how fast the
+    machine was: measure.py)."""
     lines = [
         "| papers | scenario | pages | wall s median | min | max | pages/s | peak MB (all processes) | largest process MB | load "
-        "| CPU s | ref. loop s | median s per stage |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| CPU s | ref. loop s | page us | median s per stage |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         name = r.name + (" + search" if r.search and r.name != "ingest" else "")
@@ -99,7 +102,8 @@ def markdown_table(results: Sequence[Scenario]) -> str:
         lines.append(
             f"| {r.size:,} | {name} | {r.pages:,}{unit} | {r.median:.2f} | {min(r.seconds, default=0):.2f} | "
             f"{max(r.seconds, default=0):.2f} | {r.per_second:,.0f} | {r.peak_mb:.0f} | {r.largest_mb:.0f} | "
-            f"{'-' if r.load is None else f'{r.load:.1f}'} | {_figure(r.cpu_seconds)} | {_figure(r.reference)} | {stages} |"
+            f"{'-' if r.load is None else f'{r.load:.1f}'} | {_figure(r.cpu_seconds)} | {_figure(r.reference)} | "
+            f"{_figure(r.page_us)} | {stages} |"
         )
     cores = os.cpu_count() or 1
     busiest = max((r.load for r in results if r.load is not None), default=0.0)

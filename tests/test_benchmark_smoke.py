@@ -198,7 +198,7 @@ def test_runner_end_to_end(tmp_path, capsys):
     assert [row.split("|")[2].strip() for row in rows] == ["cold", "no-op", "one edit", "ingest"], table
     header = [cell.strip() for cell in table.splitlines()[0].split("|")]
     cold = dict(zip(header, (cell.strip() for cell in rows[0].split("|"))))
-    assert 0 < float(cold["CPU s"]) and 0 < float(cold["ref. loop s"]), table
+    assert 0 < float(cold["CPU s"]) and 0 < float(cold["ref. loop s"]) and 0 <= float(cold["page us"]), table
     assert exit_code == 0, table  # nothing failed, and no target applies at this size
 
     corpus = tmp_path / f"corpus-{PAPERS}-s1"
@@ -282,6 +282,29 @@ def test_measuring_waits_for_the_file_system_to_settle_after_a_clean_up(tmp_path
 
 def test_the_reference_loop_takes_longer_for_more_iterations():
     assert measure.reference_seconds(2_000_000) > measure.reference_seconds(10_000) > 0
+
+
+def test_a_fresh_page_costs_more_than_a_present_one(monkeypatch):
+    # The figure is a fresh page's own cost, the loop's taken off: about nothing when the pages
+    # "mapped" are ones the process has already touched.
+    fresh = measure.page_touch_us(32)
+    present = bytearray(32 << 20)
+    present[::4096] = b"\1" * len(present[::4096])  # every page touched once already
+
+    class Mapped:
+        def __init__(self, *_args):
+            pass
+
+        def __enter__(self):
+            return present
+
+        def __exit__(self, *_exc):
+            return False
+
+    monkeypatch.setattr(measure.mmap, "mmap", Mapped)
+    assert fresh > 0
+    assert min(measure.page_touch_us(32) for _ in range(3)) < fresh / 2
+
 
 
 def test_reclaimed_pages_are_read_from_vmstat(tmp_path):
