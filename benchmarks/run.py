@@ -1,7 +1,7 @@
 """Benchmark the build and the ingest on synthetic corpora and print a Markdown table.
 
     python -m benchmarks.run --sizes 10000 100000 --runs 5 [--search] [--jobs N] [--work DIR] [--check]
-                             [--interleave]
+                             [--interleave] [--hugo]
 
 For each size: generate the corpus (cached in the work folder by size and seed), then time, each
 as its own `python -m site_builder` process,
@@ -12,6 +12,8 @@ as its own `python -m site_builder` process,
   holds only the topic rules, so tagging is timed too).
 With `--interleave`, the cold runs of all sizes come first, in turns, then each size's no-op and
 one-edit runs, then the ingests; old outputs are deleted after all builds.
+With `--hugo`, Hugo builds each corpus too (`benchmarks/hugo.py`), its cold runs in turns with
+site_builder's.
 The file system is synced before every run so one run's writes are not charged to the next, and
 the run's inputs are read once before it, so that every run finds them in the page cache.
 `--check` compares the medians with the targets of issue 6 and exits 1 when one is missed.
@@ -28,12 +30,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from benchmarks import generate
+from benchmarks import generate, hugo
 from benchmarks.measure import Measurement, run_measured
-from benchmarks.report import Scenario, check_targets, markdown_table
+from benchmarks.report import HUGO_COLD, Scenario, check_targets, markdown_table
 from site_builder.cache import CACHE_DIR_NAME, orphaned_caches
 
 CONTENT_ENTRIES = ("papers", "authors", "topics.yaml", "site.yaml")  # what the generator writes
@@ -118,7 +121,8 @@ class Options:
     jobs: int | None
     python: str = sys.executable
     settle: float = 0.0  # seconds to leave between deleting outputs and the next measured run
-    interleave: bool = False  # take the sizes' cold runs in turns (`interleaved_cold`)
+    interleave: bool = False  # take the sizes' cold runs in turns (`cold_in_turns`)
+    hugo: str | None = None  # the hugo program: time it on each corpus too, in turns with the cold runs
 
 
 def build_command(options: Options, content: Path, out: Path) -> list[str]:
@@ -137,12 +141,15 @@ def edited_paper(content: Path) -> Path:
 
 
 class _Runs:
-    """Measured runs of one scenario at one size, added one at a time (interleaved with other
-    sizes' runs by `--interleave`), stopped at the first failure."""
+    """Measured runs of one scenario at one size, added one at a time (in turns with other
+    sizes' runs by `--interleave`, and with Hugo's by `--hugo`), stopped at the first failure."""
 
-    def __init__(self, size: int, name: str, content: Path, options: Options, log, interleaved: bool = False) -> None:
+    def __init__(self, size: int, name: str, content: Path, options: Options, log, interleaved: bool = False,
+                 command: Callable[[Path], list[str]] | None = None) -> None:
         self.size, self.name, self.content, self.options, self.log = size, name, content, options, log
         self.interleaved = interleaved
+        # The command that builds into an output folder (default: site_builder's build).
+        self.command = command or (lambda out: build_command(options, content, out))
         self.runs: list[Measurement] = []
         self.pages = self.files = 0
         self.last_out: Path | None = None
@@ -159,7 +166,7 @@ class _Runs:
             before(i)
         read_inputs(self.content)
         _sync()
-        m = run_measured(build_command(self.options, self.content, out), cwd=self.content.parent)
+        m = run_measured(self.command(out), cwd=self.content.parent)
         self.runs.append(m)
         self.last_out = out
         self.pages, self.files = count_pages(out) if out.is_dir() else (0, 0)
@@ -184,15 +191,10 @@ def cold_out(run_dir: Path, number: int) -> Path:
     return run_dir / f"public-cold-{number}"
 
 
-def bench_build(size: int, run_dir: Path, content: Path, options: Options, log, cold: _Runs | None = None,
+def bench_build(size: int, run_dir: Path, content: Path, options: Options, log, cold: _Runs,
                 clean_up: bool = True) -> list[Scenario]:
-    """The cold runs (unless `cold` holds them, measured already), then no-op and one-edit
-    rebuilds of the last cold output; then (`clean_up`) the earlier outputs are deleted."""
-    if cold is None:
-        cold = _Runs(size, "cold", content, options, log)
-        first = _next_number(run_dir, "public-cold-")
-        for i in range(options.runs):
-            cold.measure(cold_out(run_dir, first + i))
+    """The cold runs' scenario (`cold`, measured already: `cold_in_turns`), then no-op and
+    one-edit rebuilds of the last cold output; then (`clean_up`) the earlier outputs are deleted."""
     scenarios = [cold.scenario()]
     if cold.failed or cold.last_out is None:
         return scenarios
@@ -220,17 +222,29 @@ def bench_build(size: int, run_dir: Path, content: Path, options: Options, log, 
     return scenarios
 
 
-def interleaved_cold(corpora: list[tuple[int, Path, Path]], options: Options, log) -> dict[int, _Runs]:
-    """The cold runs of several sizes ((size, run folder, content) each), taken in turns:
-    A B, B A, A B, ... so that the runs compared in a growth ratio were made minutes apart,
-    and a machine getting slower or faster during the invocation (common on a shared virtual
-    machine) weighs on both sizes alike."""
-    runs = {size: _Runs(size, "cold", content, options, log, interleaved=True) for size, _run_dir, content in corpora}
-    first = {size: _next_number(run_dir, "public-cold-") for size, run_dir, _content in corpora}
+def cold_in_turns(corpora: list[tuple[int, Path, Path]], options: Options, log) -> tuple[dict[int, _Runs], dict[int, _Runs]]:
+    """The cold runs of one or several sizes ((size, run folder, content) each), and with
+    `options.hugo` Hugo's builds of the same corpora, taken in turns: A B, B A, A B, ... so that
+    the runs compared in a growth ratio (or with Hugo's) were made minutes apart, and a machine
+    getting slower or faster during the invocation (common on a shared virtual machine) weighs
+    on both alike. Returns (site_builder's runs, Hugo's runs) by size."""
+    interleaved = len(corpora) > 1
+    ours = {size: _Runs(size, "cold", content, options, log, interleaved=interleaved) for size, _d, content in corpora}
+    theirs: dict[int, _Runs] = {}
+    turns: list[tuple[_Runs, Callable[[int], Path]]] = []
+    for size, run_dir, content in corpora:
+        first = _next_number(run_dir, "public-cold-")
+        turns.append((ours[size], lambda i, run_dir=run_dir, first=first: cold_out(run_dir, first + i)))
+        if options.hugo:
+            site = hugo.prepare_site(run_dir.parent / f"hugo-site-{run_dir.name}", content)
+            theirs[size] = _Runs(size, HUGO_COLD, content, options, log, interleaved=True,
+                                 command=lambda out, site=site: hugo.hugo_command(options.hugo, site, out))
+            numbered = _next_number(run_dir, "hugo-cold-")
+            turns.append((theirs[size], lambda i, run_dir=run_dir, first=numbered: run_dir / f"hugo-cold-{first + i}"))
     for i in range(options.runs):
-        for size, run_dir, _content in (corpora if i % 2 == 0 else corpora[::-1]):
-            runs[size].measure(cold_out(run_dir, first[size] + i))
-    return runs
+        for runs, out in (turns if i % 2 == 0 else turns[::-1]):
+            runs.measure(out(i))
+    return ours, theirs
 
 
 def _numbered(run_dir: Path, prefix: str) -> dict[int, Path]:
@@ -247,7 +261,7 @@ def _next_number(run_dir: Path, prefix: str) -> int:
     return 1 + max(_numbered(run_dir, prefix), default=0)
 
 
-def _delete_all_but(run_dir: Path, prefix: str, keep: Path) -> None:
+def _delete_all_but(run_dir: Path, prefix: str, keep: Path | None) -> None:
     """Delete the earlier numbered outputs (after this invocation's runs: see bench_build),
     noted for `settle`."""
     _delete_noted(run_dir.parent, [path for path in _numbered(run_dir, prefix).values() if path != keep])
@@ -360,10 +374,20 @@ def run_benchmark(sizes: list[int], work: Path, seed: int, options: Options, ing
         settled()
 
     cold: dict[int, _Runs] = {}
+    hugo_cold: dict[int, _Runs] = {}
     if options.interleave and len(corpora) > 1:
         ready_for_cold(corpora)
-        cold = interleaved_cold(corpora, options, log)
+        cold, hugo_cold = cold_in_turns(corpora, options, log)
     results: list[Scenario] = []
+
+    def builds_of(size: int, corpus_dir: Path, content: Path, ours: _Runs, theirs: _Runs | None,
+                  clean_up: bool) -> list[Scenario]:
+        scenarios = bench_build(size, corpus_dir, content, options, log, cold=ours, clean_up=clean_up)
+        if theirs is not None:  # Hugo's cold runs next to site_builder's
+            scenarios.insert(1, theirs.scenario())
+            if clean_up:
+                _delete_all_but(corpus_dir, "hugo-cold-", None)
+        return scenarios
 
     def ingest_of(size: int) -> Scenario:
         dumps_dir = cached(work / f"dumps-{size}-s{seed}", "dumps", size, seed, log)
@@ -372,16 +396,18 @@ def run_benchmark(sizes: list[int], work: Path, seed: int, options: Options, ing
 
     for size, corpus_dir, content in corpora:
         if size in cold:  # interleaved: the other sizes' rebuilds are still to come, no deletion before them
-            results += bench_build(size, corpus_dir, content, options, log, cold=cold[size], clean_up=False)
+            results += builds_of(size, corpus_dir, content, cold[size], hugo_cold.get(size), clean_up=False)
             continue
         ready_for_cold([(size, corpus_dir, content)])
-        results += bench_build(size, corpus_dir, content, options, log)
+        ours, theirs = cold_in_turns([(size, corpus_dir, content)], options, log)
+        results += builds_of(size, corpus_dir, content, ours[size], theirs.get(size), clean_up=True)
         if ingest:
             results.append(ingest_of(size))
     if cold:
         for size, corpus_dir, _content in corpora:
             if cold[size].last_out is not None:
                 _delete_all_but(corpus_dir, "public-cold-", cold[size].last_out)
+            _delete_all_but(corpus_dir, "hugo-cold-", None)
         if ingest:
             results += [ingest_of(size) for size, _corpus_dir, _content in corpora]
     return results
@@ -402,6 +428,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settle", type=float, default=360, metavar="SECONDS",
                         help="wait until this long after the last deletion of outputs before measuring "
                              "(ext4 without a journal creates files slowly for minutes after deletes; default: %(default)s)")
+    parser.add_argument("--hugo", action="store_true",
+                        help="also time Hugo building the same corpora (benchmarks/hugo_site), its cold runs in turns "
+                             "with these; the check compares the 10,000-paper cold build with half of Hugo's time")
     parser.add_argument("--interleave", action="store_true",
                         help="take the cold runs of the sizes in turns (A B, B A, ...), so that a growth ratio "
                              "compares runs made minutes apart; the check also gives the ratio run by run")
@@ -409,11 +438,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.runs < 1 or any(size < 1 for size in args.sizes):
         parser.error("--runs and --sizes must be at least 1")
 
+    hugo_program = hugo.find_hugo() if args.hugo else None
+    if args.hugo and hugo_program is None:
+        parser.error("--hugo: no hugo program on PATH (Debian: apt-get install hugo)")
+
     args.work.mkdir(parents=True, exist_ok=True)
     options = Options(runs=args.runs, search=args.search, jobs=args.jobs, settle=args.settle,
-                      interleave=args.interleave)
+                      interleave=args.interleave, hugo=hugo_program)
     results = run_benchmark(args.sizes, args.work, args.seed, options, ingest=args.ingest)
     print(markdown_table(results))
+    if hugo_program:
+        print(f"\nHugo: {hugo.hugo_version(hugo_program)}")
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n", encoding="utf-8")
     failed = [r for r in results if r.failed]

@@ -306,7 +306,6 @@ def test_a_fresh_page_costs_more_than_a_present_one(monkeypatch):
     assert min(measure.page_touch_us(32) for _ in range(3)) < fresh / 2
 
 
-
 def test_reclaimed_pages_are_read_from_vmstat(tmp_path):
     vmstat = tmp_path / "vmstat"
     vmstat.write_text("nr_free_pages 100\npgsteal_kswapd 1500\npgsteal_direct 25\npgsteal_khugepaged 7\npgscan_kswapd 9\n")
@@ -321,3 +320,56 @@ def test_inputs_are_read_before_a_run(content):
     files = [p for p in content.rglob("*") if p.is_file()]
     assert run.read_inputs(content) == (len(files), sum(p.stat().st_size for p in files))
     assert len(files) > PAPERS  # papers, author profiles, topics.yaml, site.yaml
+
+
+# --- Hugo on the same corpus (`--hugo`) ----------------------------------------------------
+
+
+def test_the_check_compares_the_cold_build_with_half_of_hugos_time():
+    def cold(name, seconds):
+        return report.Scenario(10000, name, 100, 100, seconds, 100.0, 100.0)
+
+    def hugo_verdict(ours, hugo):
+        return [v for v in report.check_targets([ours, hugo], search=False) if "Hugo" in v.target]
+
+    [verdict] = hugo_verdict(cold("cold", [9.0, 10.0, 12.0]), cold(report.HUGO_COLD, [19.0, 22.0, 21.0]))
+    assert verdict.passed is True  # 10.0 s against half of 21.0 s
+    assert verdict.detail == "10.00s (limit 10.5s); Hugo 21.00s; 0.48 of it; run by run 0.47, 0.45, 0.57"
+    [verdict] = hugo_verdict(cold("cold", [11.0, 12.0, 13.0]), cold(report.HUGO_COLD, [19.0, 22.0, 21.0]))
+    assert verdict.passed is False
+    assert not any("Hugo" in v.target for v in report.check_targets([cold("cold", [7.0])], search=False)), \
+        "no Hugo runs: no such verdict"
+    broken = cold(report.HUGO_COLD, [1.0])
+    broken.failed = True
+    [verdict] = hugo_verdict(cold("cold", [7.0]), broken)
+    assert verdict.passed is None, "Hugo failing says nothing of site_builder"
+
+
+def test_hugo_is_asked_for_but_not_installed(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(run.hugo, "find_hugo", lambda: None)
+    with pytest.raises(SystemExit) as exit_info:
+        run.main(["--sizes", "40", "--runs", "1", "--work", str(tmp_path), "--hugo"])
+    assert exit_info.value.code == 2
+    assert "apt-get install hugo" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(shutil.which("hugo") is None, reason="needs the hugo program (Debian: apt-get install hugo)")
+def test_hugo_builds_the_same_corpus_in_turns_with_the_cold_runs(tmp_path, capsys):
+    papers = 40
+    exit_code = run.main(["--sizes", str(papers), "--runs", "2", "--work", str(tmp_path), "--no-ingest",
+                          "--settle", "0", "--hugo"])
+    table, log = capsys.readouterr()
+    assert exit_code == 0, table + log
+    steps = [line.split(" run ")[0] for line in log.splitlines() if " run " in line]
+    assert steps[:4] == [f"[{papers}] cold", f"[{papers}] {report.HUGO_COLD}", f"[{papers}] {report.HUGO_COLD}",
+                         f"[{papers}] cold"], "in turns: A B, B A"
+    rows = {cells[2].strip(): cells for cells in (line.split("|") for line in table.splitlines())
+            if len(cells) > 3 and cells[1].strip() == str(papers)}
+    assert list(rows) == ["cold", report.HUGO_COLD, "no-op", "one edit"], table
+    assert int(rows[report.HUGO_COLD][3].replace(",", "")) > papers, "Hugo wrote a page per paper and the lists"
+    assert "Hugo: hugo v" in table, "the report names Hugo's version"
+    corpus = tmp_path / f"corpus-{papers}-s1"
+    assert not list(corpus.glob("hugo-cold-*")), "Hugo's outputs deleted after the runs"
+    site = tmp_path / f"hugo-site-corpus-{papers}-s1"
+    assert (site / "content" / "papers").resolve() == (corpus / "data" / "papers").resolve()
+    assert not list(REPO.joinpath("benchmarks", "hugo_site").glob(".hugo_build.lock")), "nothing written in the repository"
