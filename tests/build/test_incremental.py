@@ -286,3 +286,46 @@ def test_the_report_lists_page_kinds_in_the_renderers_order() -> None:
     from site_builder import build as build_module, render
 
     assert build_module.PAGE_KINDS == render.PAGE_KINDS  # build.py keeps a copy: an up-to-date build imports no renderer
+
+
+def test_the_build_cache_is_read_a_file_at_a_time_and_damage_reads_as_no_cache(tmp_path: Path, monkeypatch) -> None:
+    import builtins
+
+    from site_builder import cache as cache_module
+
+    cache = BuildCache(tmp_path / "cache", tmp_path / "public")
+    cache.folder.mkdir(parents=True)
+    rows = {f"paper-{i}.md": ((i, i, i), f"token-{i}", "key", (f"Title {i}", i, None), b"\0" * 50) for i in range(2000)}
+    cache.write_shards("papers", {0: {"renderer": "r", "rows": rows}})
+    reads = []
+    real_open = builtins.open
+
+    class Counted:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+            return False
+
+        def __getattr__(self, name):  # every way of reading the file is counted
+            if name.startswith("read"):
+                reads.append(name)
+            return getattr(self.handle, name)
+
+    monkeypatch.setattr(cache_module, "open", lambda *a, **k: Counted(real_open(*a, **k)), raising=False)
+    assert cache.read_shards("papers") == [{"renderer": "r", "rows": rows}]
+    # marshal.load on the file would call readinto once per object: thousands of reads here.
+    assert len(reads) <= 2, reads
+    monkeypatch.undo()
+
+    shard = cache.folder / "papers" / "000"
+    whole = shard.read_bytes()
+    shard.write_bytes(whole[: len(whole) // 2])  # cut short, as by a full disk
+    assert cache.read_shards("papers") == [None]
+    shard.write_bytes(b"\xff" + whole[1:])  # not marshal data
+    assert cache.read_shards("papers") == [None]
+    assert cache.read_blob("missing") is None
