@@ -181,7 +181,8 @@ class _Build:
             stages.done("assemble")
             gc.freeze()
 
-        outputs = SiteOutputs(site, loaded, self.config, self.dirs, previous, self.jobs, self.progress, self.out_dir)
+        outputs = SiteOutputs(site, loaded, self.config, self.dirs, previous, self.jobs, self.progress, self.out_dir,
+                              cache)
         del loaded
         outputs.plan()
         stages.done("prepare")

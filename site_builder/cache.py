@@ -144,6 +144,23 @@ class BuildCache:
         for number, data in shards.items():
             _write(folder / f"{number:03d}", data)
 
+    def compiled_templates(self, code: str) -> Path | None:
+        """A folder for the theme's compiled templates (Jinja2's bytecode cache), for this
+        package's code and theme (`code`: `code_key`), made if missing; the folders of other
+        code are removed. Jinja2 recompiles a template whose source changed, but not one whose
+        environment's options did (they are set by this package's code): hence one folder per
+        code. None if it cannot be made (the build then compiles every template)."""
+        root = self.folder / "templates"
+        folder = root / code[:16]
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for other in root.iterdir():
+                if other != folder:
+                    shutil.rmtree(other, ignore_errors=True)
+        except OSError:
+            return None
+        return folder
+
     def read_blob(self, name: str) -> object:
         return _read(self.folder / name)
 

@@ -23,7 +23,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from site_builder.cache import Manifest, code_key
+from site_builder.cache import BuildCache, Manifest, code_key
 from site_builder.config import SiteConfig
 from site_builder.content import LoadedContent
 from site_builder.feeds import FeedRenderer, FeedSpec, feed_specs
@@ -44,17 +44,20 @@ PARALLEL_MIN_SIGNATURES = 10_000  # units whose inputs signatures are computed o
 class SiteOutputs:
     """The output files of one build (see the module docstring). `previous` is the manifest of
     the last build of the output folder `out_dir` (which holds its files), None for a full
-    build."""
+    build. `cache`, the build cache of that folder, keeps the theme's compiled templates."""
 
     def __init__(self, site: Site, loaded: LoadedContent, config: SiteConfig, dirs: Sequence[Path],
-                 previous: Manifest | None, jobs: int, progress: Progress, out_dir: Path | None = None):
+                 previous: Manifest | None, jobs: int, progress: Progress, out_dir: Path | None = None,
+                 cache: BuildCache | None = None):
         self.site, self.config, self.dirs = site, config, tuple(dirs)
+        self._code = code_key(self.dirs)
         self.previous = previous
         self._out_root = os.fspath(out_dir) if out_dir is not None else ""
         assert previous is None or out_dir is not None, "an incremental build compares with the output folder"
         self.jobs, self.progress = jobs, progress
         self.urls = Urls.for_base(config.base_url)
-        self.renderer = Renderer(site, config, dirs, loaded.texts, loaded.tokens)
+        compiled = cache.compiled_templates(self._code) if cache is not None else None
+        self.renderer = Renderer(site, config, dirs, loaded.texts, loaded.tokens, compiled)
         self.feed_renderer = FeedRenderer(site, config, self.urls, loaded.texts, loaded.tokens)
         self.papers_read = loaded.files_read
         self.page_specs: list[PageSpec] = []
@@ -80,7 +83,7 @@ class SiteOutputs:
         self.paths += [self.feed_renderer.path(s) for s in self.feed_specs]
         self._check_paths()
         topic_names = sorted((t.key, t.name) for t in self.site.tags if t.kind == "topic")
-        shared = f"{code_key(self.dirs)}|{self.config!r}|{topic_names!r}"
+        shared = f"{self._code}|{self.config!r}|{topic_names!r}"
         self._key = hashlib.blake2b(shared.encode(), digest_size=16).hexdigest() + "|"
         count = len(self.paths)
         if self.previous is None:

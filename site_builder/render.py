@@ -161,16 +161,18 @@ class Renderer:
     """Renders pages of one site with one compiled theme (build one per process).
 
     `texts` and `tokens` come from `load_content` (paper slug -> texts; -> hash of its file);
-    without `texts` they are derived here, `tokens` are needed only by `inputs`."""
+    without `texts` they are derived here, `tokens` are needed only by `inputs`.
+    `compiled_templates`: where the theme's compiled templates are kept (`make_environment`)."""
 
     def __init__(self, site: Site, config: SiteConfig, dirs: Sequence[Path],
-                 texts: TextStore = NO_TEXTS, tokens: Mapping[str, str] | None = None):
+                 texts: TextStore = NO_TEXTS, tokens: Mapping[str, str] | None = None,
+                 compiled_templates: Path | None = None):
         self.site = site
         self.config = config
         self.urls = Urls.for_base(config.base_url)
         self.index = SiteIndex(site, config, self.urls, texts)
         self.tokens = tokens or {}
-        self.env = make_environment(dirs)
+        self.env = make_environment(dirs, compiled_templates)
         # Every paper's card details (UTF-8), once `render_card_details` made them (see SiteOutputs).
         self.card_fragments: PackedRecords | None = None
         add_partial_cached(self.env)  # before any template is loaded (`theme._Environment.make_globals`)

@@ -329,3 +329,32 @@ def test_the_build_cache_is_read_a_file_at_a_time_and_damage_reads_as_no_cache(t
     shard.write_bytes(b"\xff" + whole[1:])  # not marshal data
     assert cache.read_shards("papers") == [None]
     assert cache.read_blob("missing") is None
+
+
+def test_a_rebuild_loads_the_themes_templates_compiled_by_the_last_build(site, tmp_path: Path, monkeypatch) -> None:
+    import jinja2
+
+    content, out = site
+    compiled: list[str] = []
+    compile_template = jinja2.Environment.compile
+
+    def counted(self, source, name=None, filename=None, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        compiled.append(name)
+        return compile_template(self, source, name, filename, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    edit_abstract(content)
+    report, _ = build(content, out, jobs=1)
+    assert report.mode == "incremental" and report.rendered > 0
+    assert [name for name in compiled if name and name.endswith(".html")] == [], "loaded from the last build's"
+    assert same_tree(tree_hashes(out), cold(content, tmp_path))
+
+    # Other code (the environment's options may differ): compiled again, into a new folder, the old one gone.
+    [kept] = (BuildCache.for_build(content, out).folder / "templates").iterdir()
+    monkeypatch.setattr(outputs_module, "code_key", lambda dirs: "f" * 32)
+    compiled.clear()
+    retitle_and_reauthor(content)
+    report, _ = build(content, out, jobs=1)
+    assert "paper.html" in compiled
+    assert [p.name for p in (BuildCache.for_build(content, out).folder / "templates").iterdir()] == ["f" * 16]
+    assert not kept.exists()
