@@ -35,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import format_datetime
@@ -213,13 +214,8 @@ class FeedRenderer:
         return found
 
     def middle(self, spec: FeedSpec) -> Paper | None:
-        """The middle one of the papers an author or tag feed shows (None: it shows none), found
-        without listing them when none of them is undated (an order of the feeds is made of it)."""
-        papers = (self.authors[spec.key].papers if spec.kind == "author" else
-                  self.tags[spec.key].papers if spec.kind == "tag" else ())
-        count = min(len(papers), self.config.feed_items)
-        if count and papers[count - 1].digest_day is not None:  # as `_feed_papers`
-            return papers[count // 2]
+        """The middle one of the papers an author or tag feed shows (None: it shows none): an
+        order of the feeds is made of it (`outputs.SiteOutputs._locality`)."""
         shown = self.shown(spec)
         return shown[len(shown) // 2] if shown else None
 
@@ -277,13 +273,11 @@ class FeedRenderer:
         """The papers an author or tag feed shows, each with its RSS item."""
         planned = self._planned(spec)
         if planned is None:  # kept until newer items push it out (as if used by the last feed)
-            position, papers, nexts = self._unplanned, self.shown(spec), None
+            position, papers, nexts = self._unplanned, self.shown(spec), itertools.repeat(_UNKNOWN)
             self._unplanned += 1
         else:
             position, papers, nexts = planned
         get = self._items.get
-        if nexts is None:
-            return [(paper, get(paper, position, _UNKNOWN)) for paper in papers]
         return [(paper, get(paper, position, next_use)) for paper, next_use in zip(papers, nexts)]
 
     def inputs(self, spec: FeedSpec) -> tuple:
@@ -407,7 +401,7 @@ class _PaperItems:
         self._texts = texts
         self._cache: ScheduledCache[str, bytes] = ScheduledCache(ITEM_CACHE_SIZE)
 
-    def get(self, paper: Paper, now: int = 0, next_use: int = _UNKNOWN) -> bytes:
+    def get(self, paper: Paper, now: int, next_use: int) -> bytes:
         """`paper`'s item, for the feed at place `now` of the plan; `next_use` is the place of the
         next feed that shows it. `paper` must have a digest day."""
         item = self._cache.get(paper.slug, now, next_use)

@@ -93,10 +93,6 @@ class ScheduledCache(Generic[K, V]):
         while len(self._entries) > self.capacity:
             self._evict(now)
 
-    def clear(self) -> None:
-        self._entries.clear()
-        self._heap.clear()
-
     def _push(self, key: K, next_use: int) -> None:
         heapq.heappush(self._heap, (-next_use, next(self._tie), key))
         if len(self._heap) > 3 * len(self._entries) + 1024:  # mostly superseded items: rebuild

@@ -49,11 +49,9 @@ def test_pages_are_ordered_by_the_first_paper_they_show_feeds_by_their_middle_on
     later = [u for u in units[:pages] if outputs.page_specs[u].kind == "tag" and outputs.page_specs[u].page > 1]
     assert later and all(shown_first(u) > shown_first(u - 1) for u in later)  # u - 1: the tag's page before
     # And a feed of more than one paper does not sort by its first.
-    newest = [position[authors[spec.key].papers[0].slug] for spec in outputs.feed_specs
-              if spec.kind == "author" and len(authors[spec.key].papers) > 2]
-    middle = [shown_first(u) for u in units[pages:]
-              if outputs.feed_specs[u - pages].kind == "author" and len(authors[outputs.feed_specs[u - pages].key].papers) > 2]
-    assert middle and all(m > n for m, n in zip(middle, newest))
+    wide = [(u, authors[spec.key]) for u, spec in enumerate(outputs.feed_specs, start=pages)
+            if spec.kind == "author" and len(authors[spec.key].papers) > 2]
+    assert wide and all(shown_first(u) > position[author.papers[0].slug] for u, author in wide)
 
 
 def test_signatures_computed_on_several_processes_are_the_ones_computed_here(tmp_path, monkeypatch) -> None:
