@@ -35,6 +35,7 @@ from site_builder.sitemap import render_robots, render_sitemap
 from site_builder.texts import PackedRecords
 from site_builder.theme import MACRO_CACHE_SIZE, static_files
 from site_builder.urls import Urls
+from site_builder.views import list_page_bounds
 from site_builder.writer import SiteWriter, paths_conflict_free, write_file
 
 PARALLEL_MIN_UNITS = 300  # fewer units to render than this: forking workers costs more than it saves
@@ -260,21 +261,23 @@ class SiteOutputs:
             long)."""
             if unit < pages:
                 spec = self.page_specs[unit]
-                kind, key, skip = spec.kind, spec.key, (spec.page - 1) * size
+                kind, key, page = spec.kind, spec.key, spec.page
             else:
                 feed = self.feed_specs[unit - pages]
                 middle = self.feed_renderer.middle(feed)
                 if middle is not None:
                     return (position[middle.slug] + 1) * units + unit
-                kind, key, skip = feed.kind, feed.key, 0
+                kind, key, page = feed.kind, feed.key, 0
             if kind == "paper":
                 return (position[key] + 1) * units + unit
             papers: Sequence = ()
+            skip = 0
             if kind == "author":
                 papers = index.authors_by_slug[key].papers
             elif kind == "tag":
                 papers = index.tags_by_slug[key].papers  # indexed, not sliced: a slice per page
                 # copies the rest of the tag's list (quadratic in a large tag's pages)
+                skip = list_page_bounds(len(papers), size, page)[0]
             elif kind == "day":
                 papers = index.days_by_iso[key].papers
             return ((position[papers[skip].slug] + 1) if skip < len(papers) else 0) * units + unit

@@ -32,8 +32,8 @@ from site_builder.theme import (
 )
 from site_builder.urls import Urls
 from site_builder.views import (
-    Card, SiteIndex, archive_groups, category_label, date_text, letter_groups, more_authors, page_count,
-    pagination,
+    Card, SiteIndex, archive_groups, archive_reach, archived_pages, category_label, date_text, days_text,
+    letter_groups, list_page_bounds, more_authors, pagination,
 )
 
 # Page kinds in the order `page_specs` lists them; also the rows of the build report.
@@ -42,11 +42,13 @@ PAGE_KINDS = ("home", "search", "404", "days", "tags", "authors", "paper", "auth
 
 @dataclass(frozen=True, slots=True, order=True)
 class PageSpec:
-    """Which page: its kind, the slug or ISO date it is about, and its page number."""
+    """Which page: its kind, the slug or ISO date it is about, and its page number (0: the
+    only page, or a tag's front page; n >= 1: a tag's archive page n, counted from the oldest:
+    `views.list_page_bounds`)."""
 
     kind: str
     key: str = ""
-    page: int = 1
+    page: int = 0
 
 
 def page_specs(site: Site, config: SiteConfig) -> Iterator[PageSpec]:
@@ -58,7 +60,7 @@ def page_specs(site: Site, config: SiteConfig) -> Iterator[PageSpec]:
     for author in site.authors:
         yield PageSpec("author", author.slug)
     for tag in site.tags:
-        for number in range(1, page_count(len(tag.papers), config.page_size) + 1):
+        for number in range(archived_pages(len(tag.papers), config.page_size) + 1):
             yield PageSpec("tag", tag.slug, number)
     for day in site.days:
         yield PageSpec("day", day.date.isoformat())
@@ -248,9 +250,14 @@ class Renderer:
                     author.affiliations, repr(author.profile))
         if kind == "tag":
             tag = self.index.tags_by_slug[spec.key]
-            start = (spec.page - 1) * self.config.page_size
-            return (tag.name, tag.key, tag.kind, len(tag.papers),
-                    tuple([tokens[p.slug] for p in tag.papers[start:start + self.config.page_size]]))
+            count, size = len(tag.papers), self.config.page_size
+            start, stop = list_page_bounds(count, size, spec.page)
+            shown = tuple([tokens[p.slug] for p in tag.papers[start:stop]])
+            if spec.page == 0:
+                return (tag.name, tag.key, tag.kind, count, archived_pages(count, size), shown)
+            # An archive page shows neither the tag's count nor its last page: it stays as it
+            # is while papers arrive (see views.list_page_bounds).
+            return (tag.name, tag.key, tag.kind, archive_reach(spec.page, archived_pages(count, size)), shown)
         if kind == "day":
             day = self.index.days_by_iso[spec.key]
             return (tuple([tokens[p.slug] for p in day.papers]), day.previous, day.next)
@@ -400,26 +407,28 @@ class Renderer:
     def _tag(self, spec: PageSpec):
         index, urls = self.index, self.urls
         tag = index.tags_by_slug[spec.key]
-        size = self.config.page_size
-        total = page_count(len(tag.papers), size)
-        if not 1 <= spec.page <= total:
-            raise ValueError(f"tag {tag.slug!r} has no page {spec.page}")  # a bug, not a user error
-        start = (spec.page - 1) * size
+        count, size = len(tag.papers), self.config.page_size
+        start, stop = list_page_bounds(count, size, spec.page)  # ValueError for no such page: a bug
+        shown = tag.papers[start:stop]
+        added = days_text(shown) if spec.page else ""
         label = category_label(tag.key) if tag.kind == "category" else tag.name
         page = {
             "name": tag.name,
             "key": tag.key,
             "kind": "arXiv category" if tag.kind == "category" else "Topic",
-            "count": len(tag.papers),
-            "cards": index.cards(tag.papers[start:start + size]),
-            "pagination": pagination(spec.page, total, lambda n: urls.path(urls.tag(tag.slug, n))),
+            "count": count,
+            "number": spec.page,
+            "added": added,
+            "cards": index.cards(shown),
+            "pagination": pagination(spec.page, archived_pages(count, size), lambda n: urls.path(urls.tag(tag.slug, n))),
             "feed": urls.path(urls.tag_feed(tag.slug)),
         }
-        title = label if spec.page == 1 else f"{label}, page {spec.page}"
-        head = self._head(
-            spec, title, f"{len(tag.papers):,} papers in {label}, newest first.",
-            feeds=self._feed(urls.tag_feed(tag.slug), f"Papers in {label}"),
-        )
+        if spec.page == 0:
+            title, description = label, f"{count:,} papers in {label}, newest first."
+        else:
+            title = f"{label}, page {spec.page}"
+            description = f"Papers in {label}" + (f" added {added}." if added else ", page {spec.page}.")
+        head = self._head(spec, title, description, feeds=self._feed(urls.tag_feed(tag.slug), f"Papers in {label}"))
         return "tag.html", "tags", head, page
 
     def _day(self, spec: PageSpec):

@@ -39,8 +39,9 @@ class Urls:
         return f"authors/{slug}/"
 
     @staticmethod
-    def tag(slug: str, page: int = 1) -> str:
-        return f"tags/{slug}/" if page <= 1 else f"tags/{slug}/page/{page}/"
+    def tag(slug: str, page: int = 0) -> str:
+        """A tag's front page (0) or archive page n (counted from the oldest)."""
+        return f"tags/{slug}/" if page == 0 else f"tags/{slug}/page/{page}/"
 
     @staticmethod
     def day(date: dt.date) -> str:

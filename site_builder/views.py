@@ -121,6 +121,16 @@ def date_text(day: dt.date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+def days_text(papers: Sequence[Paper]) -> str:
+    """The digest days of papers listed newest first, as "3 January 2025" or "3 January 2025 to
+    17 January 2025" (oldest first, as a range is read); "" when none has a day."""
+    days = [p.digest_day for p in papers if p.digest_day is not None]
+    if not days:
+        return ""
+    newest, oldest = max(days), min(days)
+    return date_text(newest) if newest == oldest else f"{date_text(oldest)} to {date_text(newest)}"
+
+
 def category_label(key: str) -> str:
     """A category's display name with its arXiv id: "Machine Learning (cs.LG)"."""
     name = ARXIV_CATEGORY_NAMES.get(key)
@@ -270,48 +280,78 @@ def more_authors(paper: Paper) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One numbered page of a paginated list."""
+    """A link to one page of a paginated list."""
 
-    number: int
+    label: str  # "Newest", "Page 12"
     href: str
     current: bool
 
 
 @dataclass(frozen=True, slots=True)
 class Pagination:
-    current: int
-    total: int
-    previous: str | None
-    next: str | None
-    pages: tuple[Page | None, ...]  # None marks a gap ("...")
+    current: int  # 0: the front page, n: archive page n
+    newer: str | None  # href of the page before this one (newest first), rel="prev"
+    older: str | None  # href of the page after it, rel="next"
+    pages: tuple[Page | None, ...]  # newest first; None marks a gap ("...")
 
 
-def pagination(current: int, total: int, href_of, window: int = 2) -> Pagination | None:
-    """Numbered page links around the current page, plus first and last; None for one page.
+# A list of papers (a tag's, newest first) is paginated so that its pages stay put as papers
+# arrive: archive pages 1, 2, ... each hold `size` papers counted from the OLDEST, and the
+# front page holds the rest, from `size` to 2 * `size` - 1 papers (all of them when fewer than
+# 2 * `size`). New papers come first in digest order, so a day's new papers change the front
+# page only, plus, when the front page fills up, a new archive page and the few pages whose
+# links reach it. Numbered from the newest (as before 2026-12-07), every page of a tag changed
+# with every paper added to it: at 100,000 papers, a day of 125 new papers re-rendered 6,921
+# of the 6,970 tag pages. It also keeps a link to "cs.LG, page 12" showing the same papers.
 
-    Only O(window) links per page, so a 200-page tag does not list 200 links on every page.
-    """
-    if total <= 1:
+ARCHIVE_LINK_WINDOW = 2  # archive pages linked on either side of the current one
+
+
+def archived_pages(count: int, size: int) -> int:
+    """How many archive pages a list of `count` papers has (0: all on the front page)."""
+    return max(0, count // size - 1)
+
+
+def list_page_bounds(count: int, size: int, number: int) -> tuple[int, int]:
+    """(start, stop) of page `number` (0: the front page) in the list, newest first."""
+    archived = archived_pages(count, size)
+    if number == 0:
+        return 0, count - archived * size
+    if not 1 <= number <= archived:
+        raise ValueError(f"a list of {count} has no archive page {number}")
+    return count - number * size, count - (number - 1) * size
+
+
+def archive_reach(number: int, archived: int) -> int:
+    """What page `number`'s links depend on besides `number`: how far up its window reaches,
+    one past it meaning the front page comes next (so adding an archive page changes the
+    links of the ARCHIVE_LINK_WINDOW + 1 newest pages only)."""
+    return min(archived, number + ARCHIVE_LINK_WINDOW + 1)
+
+
+def pagination(number: int, archived: int, href_of) -> Pagination | None:
+    """Links from page `number` (0: the front page) of a list with `archived` archive pages:
+    newer and older, the front page, archive page 1 and the pages within
+    ARCHIVE_LINK_WINDOW of this one, newest first. Links to the front and to page 1 stay put as
+    papers arrive; none says how many pages there are. None when the list has one page."""
+    if archived == 0:
         return None
-    shown = sorted({1, total, *range(max(1, current - window), min(total, current + window) + 1)})
-    pages: list[Page | None] = []
-    previous_number = 0
-    for number in shown:
-        if number > previous_number + 1:
+    position = archived + 1 if number == 0 else number  # the front page sits above the newest archive page
+    shown = sorted({1, *range(max(1, position - ARCHIVE_LINK_WINDOW), min(archived, position + ARCHIVE_LINK_WINDOW) + 1)},
+                   reverse=True)
+    pages: list[Page | None] = [Page("Newest", href_of(0), number == 0)]
+    above = archived + 1
+    for shown_number in shown:
+        if shown_number < above - 1:
             pages.append(None)
-        pages.append(Page(number, href_of(number), number == current))
-        previous_number = number
+        pages.append(Page(f"Page {shown_number}", href_of(shown_number), shown_number == number))
+        above = shown_number
     return Pagination(
-        current=current,
-        total=total,
-        previous=href_of(current - 1) if current > 1 else None,
-        next=href_of(current + 1) if current < total else None,
+        current=number,
+        newer=None if number == 0 else href_of(0 if number == archived else number + 1),
+        older=href_of(archived if number == 0 else number - 1) if number != 1 else None,
         pages=tuple(pages),
     )
-
-
-def page_count(items: int, page_size: int) -> int:
-    return max(1, -(-items // page_size))
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,8 +45,8 @@ def expected_files(site, config) -> set[str]:
     files |= {f"days/{d.date.isoformat()}/index.html" for d in site.days}
     for tag in site.tags:
         files.add(f"tags/{tag.slug}/index.html")
-        pages = -(-len(tag.papers) // config.page_size)
-        files |= {f"tags/{tag.slug}/page/{n}/index.html" for n in range(2, pages + 1)}
+        archived = max(0, len(tag.papers) // config.page_size - 1)  # full pages from the oldest; the rest in front
+        files |= {f"tags/{tag.slug}/page/{n}/index.html" for n in range(1, archived + 1)}
     return files
 
 

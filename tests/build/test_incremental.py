@@ -17,6 +17,7 @@ from build_checks import FIXTURE_SITE, build, copy_site, tree_hashes
 from site_builder import outputs as outputs_module
 from site_builder.cache import BuildCache
 from site_builder.errors import BuildError, SiteBuilderError
+from site_builder.render import PageSpec, Renderer
 
 PAPER = """---
 title: {title}
@@ -156,6 +157,30 @@ def test_pages_rendered_again_with_the_same_bytes_are_not_written(site) -> None:
     assert report.mode == "incremental" and report.papers_read == 1
     assert report.rendered > 0 and report.written == 0
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_new_days_paper_leaves_its_tags_archive_pages_alone(tmp_path: Path, monkeypatch) -> None:
+    """Tag pages are counted from the oldest (views.list_page_bounds): a paper of a new day is
+    its tags' newest, so their archive pages are not even rendered again. Numbered from the
+    newest, every page of the tag would show other papers."""
+    content = copy_site(FIXTURE_SITE, tmp_path / "site")
+    for day in range(1, 9):  # 12 papers tagged optimization: 5 archive pages of 2 and a front page
+        (content / "papers" / f"older-{day}.md").write_text(
+            PAPER.format(title=f"Older {day}", author="Ada Newauthor", date=f"2020-01-0{day}", word="history"))
+    out = tmp_path / "public"
+    build(content, out)
+    archive = {n: out / "tags" / "optimization" / "page" / str(n) / "index.html" for n in range(1, 6)}
+    before = {n: path.read_bytes() for n, path in archive.items()}
+    assert not (out / "tags" / "optimization" / "page" / "6").exists()
+    rendered: list[PageSpec] = []
+    render = Renderer.render
+    monkeypatch.setattr(Renderer, "render", lambda self, spec: rendered.append(spec) or render(self, spec))
+    (content / "papers" / "the-newest.md").write_text(
+        PAPER.format(title="The Newest", author="Ada Newauthor", date="2031-01-02", word="news"))
+    report, _ = build(content, out, jobs=1)
+    assert report.mode == "incremental"
+    assert sorted(spec.page for spec in rendered if spec.kind == "tag" and spec.key == "optimization") == [0]
+    assert {n: path.read_bytes() for n, path in archive.items()} == before
 
 
 def _written(out: Path, report) -> set[str]:  # noqa: ANN001

@@ -31,7 +31,7 @@ def test_pages_are_ordered_by_the_first_paper_they_show_feeds_by_their_middle_on
         """Position of the first paper a page shows, of the middle one of those an author or tag
         feed shows (-1: none), read off the model."""
         spec = outputs.page_specs[unit] if unit < pages else outputs.feed_specs[unit - pages]
-        page = getattr(spec, "page", 1)
+        page = getattr(spec, "page", 0)
         if spec.kind == "paper":
             return position[spec.key]
         if unit >= pages and spec.kind in ("author", "tag"):
@@ -39,15 +39,19 @@ def test_pages_are_ordered_by_the_first_paper_they_show_feeds_by_their_middle_on
             shown = [p for p in papers if p.digest_day is not None][:config.feed_items]  # newest first already
             return position[shown[len(shown) // 2].slug] if shown else -1
         papers = {"author": lambda: authors[spec.key].papers, "day": lambda: days[spec.key].papers,
-                  "tag": lambda: tags[spec.key].papers[(page - 1) * config.page_size:]}.get(spec.kind, lambda: ())()
+                  # archive page n holds the n-th `page_size` papers counted from the oldest
+                  "tag": lambda: tags[spec.key].papers[len(tags[spec.key].papers) - page * config.page_size if page else 0:],
+                  }.get(spec.kind, lambda: ())()
         return position[papers[0].slug] if papers else -1
 
     units = list(range(len(outputs.paths)))
     key = outputs._locality()
     assert sorted(units, key=key) == sorted(units, key=lambda u: (shown_first(u), u))
-    # The case that matters: a tag's later pages sort by their own papers, not the tag's first.
-    later = [u for u in units[:pages] if outputs.page_specs[u].kind == "tag" and outputs.page_specs[u].page > 1]
-    assert later and all(shown_first(u) > shown_first(u - 1) for u in later)  # u - 1: the tag's page before
+    # The case that matters: a tag's archive pages sort by their own papers, not the tag's first.
+    tag_pages = [(u, outputs.page_specs[u]) for u in units[:pages] if outputs.page_specs[u].kind == "tag"]
+    front = {spec.key: u for u, spec in tag_pages if spec.page == 0}
+    archive = [(u, spec) for u, spec in tag_pages if spec.page >= 1]
+    assert archive and all(shown_first(u) > shown_first(front[spec.key]) for u, spec in archive)
     # And a feed of more than one paper does not sort by its first.
     wide = [(u, authors[spec.key]) for u, spec in enumerate(outputs.feed_specs, start=pages)
             if spec.kind == "author" and len(authors[spec.key].papers) > 2]

@@ -25,7 +25,9 @@ from site_builder.sitemap import render_robots, render_sitemap
 from site_builder.texts import PackedRecords
 from site_builder.theme import theme_dirs
 from site_builder.urls import Urls
-from site_builder.views import date_text, initial_of, more_authors, page_count, pagination
+from site_builder.views import (
+    archive_reach, archived_pages, date_text, days_text, initial_of, list_page_bounds, more_authors, pagination,
+)
 
 
 @functools.cache
@@ -90,18 +92,67 @@ def test_authors_are_filed_under_their_initial(name, letter) -> None:
     assert initial_of(name) == letter
 
 
-def test_pagination_shows_a_window_of_pages_with_gaps() -> None:
+@pytest.mark.parametrize("size", [1, 2, 50])
+def test_list_pages_tile_the_list_and_archive_pages_hold_a_full_page(size) -> None:
+    for count in range(0, 6 * size + 2):
+        archived = archived_pages(count, size)
+        bounds = [list_page_bounds(count, size, n) for n in (0, *range(archived, 0, -1))]
+        assert bounds[0][0] == 0 and bounds[-1][1] == count
+        assert all(stop == start for (_, stop), (start, _) in zip(bounds, bounds[1:]))  # no gap, no overlap
+        front = bounds[0][1]
+        assert front == count if count < 2 * size else size <= front < 2 * size
+        assert all(stop - start == size for start, stop in bounds[1:])
+        with pytest.raises(ValueError):
+            list_page_bounds(count, size, archived + 1)
+
+
+def test_archive_pages_keep_their_papers_as_newer_papers_arrive() -> None:
+    size = 50
+    oldest_first = list(range(1000))  # paper ids in order of arrival
+    for count in (100, 149, 150, 377):
+        newest_first = oldest_first[:count][::-1]
+        pages = {n: newest_first[slice(*list_page_bounds(count, size, n))] for n in range(1, archived_pages(count, size) + 1)}
+        for more in (1, 49, 50, 51, 125):
+            grown = oldest_first[:count + more][::-1]
+            for n, papers in pages.items():
+                assert grown[slice(*list_page_bounds(count + more, size, n))] == papers, (count, more, n)
+
+
+def test_pagination_links_newest_first_with_a_window_and_no_page_count() -> None:
     href = lambda n: f"/t/{n}/"  # noqa: E731
-    assert pagination(1, 1, href) is None
-    p = pagination(10, 200, href)
-    numbers = [page.number if page else None for page in p.pages]
-    assert numbers == [1, None, 8, 9, 10, 11, 12, None, 200]
-    assert (p.previous, p.next) == ("/t/9/", "/t/11/")
-    assert [page.current for page in p.pages if page] == [False, False, False, True, False, False, False]
-    first = pagination(1, 3, href)
-    assert first.previous is None and first.next == "/t/2/"
-    assert [page.number for page in first.pages] == [1, 2, 3]
-    assert page_count(0, 50) == 1 and page_count(50, 50) == 1 and page_count(51, 50) == 2
+    assert pagination(0, 0, href) is None
+    labels = lambda p: [page.label if page else None for page in p.pages]  # noqa: E731
+    middle = pagination(10, 200, href)
+    assert labels(middle) == ["Newest", None, "Page 12", "Page 11", "Page 10", "Page 9", "Page 8", None, "Page 1"]
+    assert (middle.newer, middle.older) == ("/t/11/", "/t/9/")
+    assert [page.label for page in middle.pages if page and page.current] == ["Page 10"]
+    front = pagination(0, 3, href)
+    assert labels(front) == ["Newest", "Page 3", "Page 2", "Page 1"]
+    assert (front.newer, front.older) == (None, "/t/3/") and front.pages[0].current
+    newest_archive = pagination(3, 3, href)
+    assert (newest_archive.newer, newest_archive.older) == ("/t/0/", "/t/2/")
+    oldest = pagination(1, 3, href)
+    assert (oldest.newer, oldest.older) == ("/t/2/", None)
+
+
+def test_an_archive_pages_links_depend_on_the_page_count_only_through_archive_reach() -> None:
+    href = lambda n: f"/t/{n}/"  # noqa: E731
+    for number in range(1, 12):
+        seen: dict[int, object] = {}
+        for archived in range(number, 20):
+            links = pagination(number, archived, href)
+            reach = archive_reach(number, archived)
+            assert seen.setdefault(reach, links) == links, (number, archived)
+        assert len(seen) == 4  # the newest pages' links change as pages are added; older pages' do not
+
+
+def test_days_text_spans_the_papers_digest_days() -> None:
+    site, _ = fixture()
+    days = sorted({p.digest_day for p in site.papers if p.digest_day})
+    assert days_text(site.papers) == f"{date_text(days[0])} to {date_text(days[-1])}"
+    one = next(p for p in site.papers if p.digest_day)
+    assert days_text([one]) == date_text(one.digest_day)
+    assert days_text([]) == ""
 
 
 # -- which pages exist ----------------------------------------------------------------------
@@ -116,9 +167,10 @@ def test_one_page_per_paper_author_tag_page_and_day() -> None:
     assert [s.key for s in by_kind["paper"]] == [p.slug for p in site.papers]
     assert [s.key for s in by_kind["author"]] == [a.slug for a in site.authors]
     assert [s.key for s in by_kind["day"]] == [d.date.isoformat() for d in site.days]
-    expected_tag_pages = [(t.slug, n) for t in site.tags for n in range(1, -(-max(len(t.papers), 1) // config.page_size) + 1)]
+    # A front page, then the archive pages of full pages counted from the oldest (1 = oldest).
+    expected_tag_pages = [(t.slug, n) for t in site.tags for n in range(max(0, len(t.papers) // config.page_size - 1) + 1)]
     assert [(s.key, s.page) for s in by_kind["tag"]] == expected_tag_pages
-    assert any(page > 1 for _, page in expected_tag_pages), "the fixture's page_size should paginate some tag"
+    assert any(page >= 1 for _, page in expected_tag_pages), "the fixture's page_size should paginate some tag"
     for kind in ("home", "search", "404", "days", "tags", "authors"):
         assert len(by_kind[kind]) == 1
     paths = [output_path(page_url(s)) for s in specs]
@@ -131,7 +183,8 @@ def test_one_page_per_paper_author_tag_page_and_day() -> None:
     (PageSpec("404"), "404.html", "404.html"),
     (PageSpec("search"), "search/", "search/index.html"),
     (PageSpec("paper", "x"), "papers/x/", "papers/x/index.html"),
-    (PageSpec("tag", "cs-lg", 1), "tags/cs-lg/", "tags/cs-lg/index.html"),
+    (PageSpec("tag", "cs-lg"), "tags/cs-lg/", "tags/cs-lg/index.html"),
+    (PageSpec("tag", "cs-lg", 1), "tags/cs-lg/page/1/", "tags/cs-lg/page/1/index.html"),
     (PageSpec("tag", "cs-lg", 3), "tags/cs-lg/page/3/", "tags/cs-lg/page/3/index.html"),
     (PageSpec("day", "2023-03-06"), "days/2023-03-06/", "days/2023-03-06/index.html"),
 ])
@@ -211,17 +264,41 @@ def test_author_page_shows_profile_coauthors_and_feed() -> None:
 
 def test_tag_pages_paginate_and_link_their_feed() -> None:
     site, config = fixture()
-    tag = next(t for t in site.tags if len(t.papers) > config.page_size)
-    _, first, _ = render(PageSpec("tag", tag.slug, 1))
-    _, second, _ = render(PageSpec("tag", tag.slug, 2))
-    assert link_hrefs(second, "canonical") == [(None, f"{config.base_url}tags/{tag.slug}/page/2/")]
-    assert link_hrefs(first, "alternate") == [("application/rss+xml", f"/tags/{tag.slug}/feed.xml")]
+    config = dataclasses.replace(config, page_size=1)  # pages of one paper: the largest tag has several
+    one_per_page = Renderer(site, config, theme_dirs(FIXTURE_CONTENT, config))
+    tag = max(site.tags, key=lambda t: len(t.papers))
+    archived = archived_pages(len(tag.papers), config.page_size)
+    assert archived >= 3
+
+    def render_tag(number: int):
+        text = one_per_page.render(PageSpec("tag", tag.slug, number))[1].decode("utf-8")
+        return html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(text), text
+
+    front, front_text = render_tag(0)
+    archive = {n: render_tag(n) for n in range(archived, 0, -1)}
+    assert link_hrefs(archive[1][0], "canonical") == [(None, f"{config.base_url}tags/{tag.slug}/page/1/")]
+    assert link_hrefs(front, "alternate") == [("application/rss+xml", f"/tags/{tag.slug}/feed.xml")]
+
     def papers_on(tree):
         return [a.get("href") for h in tree.iter("h2") for a in h.iter("a") if a.get("href", "").startswith("/papers/")]
-    assert papers_on(first) + papers_on(second) == [f"/papers/{p.slug}/" for p in tag.papers[: 2 * config.page_size]]
-    assert [a.get("href") for a in second.iter("a") if a.get("rel") == "prev"][0] == f"/tags/{tag.slug}/"
+    shown = papers_on(front) + [href for tree, _ in archive.values() for href in papers_on(tree)]
+    assert shown == [f"/papers/{p.slug}/" for p in tag.papers]  # newest first, each once
+
+    def rel(tree, name):
+        return [a.get("href") for a in tree.iter("a") if a.get("rel") == name]
+    assert (rel(front, "prev"), rel(front, "next")) == ([], [f"/tags/{tag.slug}/page/{archived}/"] * 2)
+    assert rel(archive[archived][0], "prev") == [f"/tags/{tag.slug}/"] * 2  # the nav above and below the list
+    assert (rel(archive[2][0], "prev"), rel(archive[2][0], "next")) == (
+        [f"/tags/{tag.slug}/page/3/"] * 2, [f"/tags/{tag.slug}/page/1/"] * 2)
+    assert rel(archive[1][0], "next") == []
+    assert f"{len(tag.papers)} papers" in front_text
+    # An archive page says which days it covers, not the tag's count or its number of pages.
+    _, oldest_text = archive[1]
+    assert f"{len(tag.papers)} papers" not in oldest_text and "(page 1)</span></h1>" in oldest_text
+    oldest = tag.papers[slice(*list_page_bounds(len(tag.papers), config.page_size, 1))]
+    assert f"Added {days_text(oldest)}, newest first" in oldest_text
     with pytest.raises(ValueError):
-        renderer().render(PageSpec("tag", tag.slug, 99))
+        one_per_page.render(PageSpec("tag", tag.slug, archived + 1))
 
 
 def test_home_shows_latest_days_and_digest_feeds() -> None:
