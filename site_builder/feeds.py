@@ -2,7 +2,8 @@
 
 - `feed.xml` (RSS 2.0) and `atom.xml` (Atom 1.0): the daily digest, one item per digest day,
   newest first, each listing that day's papers (title linked, authors, abstract excerpt).
-- `authors/<slug>/feed.xml` and `tags/<slug>/feed.xml` (RSS 2.0): one item per paper, newest first,
+- `authors/<slug>/feed.xml` and `tags/<slug>/feed.xml` (RSS 2.0): one item per paper, newest first
+  (a tag's: the latest to reach the digest first, `model.arrival_order`),
   with a `dc:creator` per author and a `category` per arXiv category and topic.
 - `feeds.opml` (OPML 2.0, `site_builder.opml`): every feed above, for a reader to import at once.
 
@@ -434,7 +435,8 @@ def _paper_feed(
 def _feed_papers(papers: Sequence[Paper], config: SiteConfig) -> list[Paper]:
     """The papers an author or tag feed shows: dated ones, newest first, `config.feed_items`.
     `papers` are an author's or a tag's, in the model's order (`model.digest_order`: newest day
-    first, undated last), so these are its first dated ones; no need to read or sort the rest (a
+    first, undated last; a tag's `model.arrival_order`, undated last too), so these are its
+    first dated ones; no need to read or sort the rest (a
     tag of a 100,000-paper site shows 30 of its 20,000: sorting every feed's papers took 1.1 s)."""
     head = papers[: config.feed_items]
     if head and head[-1].digest_day is not None:  # undated papers come last: none in `head`

@@ -8,6 +8,7 @@ page and feed sees the same model. Nothing downstream mutates it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 # Human names of the arXiv categories the digest knows; unknown ids are shown as written.
@@ -53,11 +54,25 @@ class Paper:
         return self.date or self.added
 
     @property
+    def arrival_day(self) -> dt.date | None:
+        """The day the paper reached the digest: when it was added, else its digest day."""
+        return self.added or self.date
+
+    @property
     def missing_authors(self) -> int:
         """How many authors the list leaves out, when a total is known (for '+N more')."""
         if self.author_count is None:
             return 0
         return max(0, self.author_count - len(self.authors))
+
+
+def arrival_order(papers: Iterable[Paper]) -> list[Paper]:
+    """Papers (given in digest order) by the day they reached the digest, latest first (none
+    last); a stable sort, so digest order within a day. A tag's pages and feed list its papers
+    so: a day's new papers come first, whatever their publication date, so readers see an
+    old paper the digest just took in, and a tag's archive pages, counted from its oldest
+    (`views.list_page_bounds`), keep their papers."""
+    return sorted(papers, key=lambda p: (p.arrival_day is None, -p.arrival_day.toordinal() if p.arrival_day else 0))
 
 
 def digest_order(day: dt.date | None, title: str, slug: str) -> tuple:
@@ -102,7 +117,7 @@ class Tag:
     key: str  # what papers carry: "cs.LG" for a category, the topic slug for a topic
     name: str  # display name
     kind: str  # "category" | "topic"
-    papers: tuple[Paper, ...] = ()  # newest first
+    papers: tuple[Paper, ...] = ()  # latest to reach the digest first (`arrival_order`)
 
 
 @dataclass(frozen=True, slots=True)

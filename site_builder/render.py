@@ -32,7 +32,7 @@ from site_builder.theme import (
 )
 from site_builder.urls import Urls
 from site_builder.views import (
-    Card, SiteIndex, archive_groups, archive_reach, archived_pages, category_label, date_text, days_text,
+    Card, SiteIndex, archive_groups, archive_reach, archived_pages, category_label, date_text, arrival_text,
     letter_groups, list_page_bounds, more_authors, pagination,
 )
 
@@ -410,7 +410,7 @@ class Renderer:
         count, size = len(tag.papers), self.config.page_size
         start, stop = list_page_bounds(count, size, spec.page)  # ValueError for no such page: a bug
         shown = tag.papers[start:stop]
-        added = days_text(shown) if spec.page else ""
+        added = arrival_text(shown) if spec.page else ""
         label = category_label(tag.key) if tag.kind == "category" else tag.name
         page = {
             "name": tag.name,
@@ -424,7 +424,7 @@ class Renderer:
             "feed": urls.path(urls.tag_feed(tag.slug)),
         }
         if spec.page == 0:
-            title, description = label, f"{count:,} papers in {label}, newest first."
+            title, description = label, f"{count:,} papers in {label}, the latest added first."
         else:
             title = f"{label}, page {spec.page}"
             description = f"Papers in {label}" + (f" added {added}." if added else ", page {spec.page}.")

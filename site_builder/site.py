@@ -19,7 +19,9 @@ from collections.abc import Iterable, Mapping
 from site_builder.config import SiteConfig
 from site_builder.content import gc_paused
 from site_builder.errors import ContentError, Problem
-from site_builder.model import ARXIV_CATEGORY_NAMES, Author, AuthorProfile, DigestDay, Paper, Site, Tag, digest_order
+from site_builder.model import (
+    ARXIV_CATEGORY_NAMES, Author, AuthorProfile, DigestDay, Paper, Site, Tag, arrival_order, digest_order,
+)
 from site_builder.parallel import ordered_map, ranges
 from site_builder.slugs import author_slug, make_slug
 
@@ -130,10 +132,11 @@ def build_authors(ordered: tuple[Paper, ...], profiles: Mapping[str, AuthorProfi
 
 def build_tags(ordered: tuple[Paper, ...], topic_names: Mapping[str, str]) -> tuple[Tag, ...]:
     """A tag per arXiv category on any paper and per topic used or defined; categories first,
-    then topics, each alphabetical by name. Two tags with one slug are an error, never merged."""
+    then topics, each alphabetical by name, their papers in `arrival_order`. Two tags with one
+    slug are an error, never merged."""
     by_category: dict[str, list[Paper]] = defaultdict(list)
     by_topic: dict[str, list[Paper]] = defaultdict(list)
-    for paper in ordered:
+    for paper in arrival_order(ordered):
         for category in paper.categories:
             by_category[category].append(paper)
         for topic in paper.tags:

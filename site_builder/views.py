@@ -121,10 +121,10 @@ def date_text(day: dt.date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def days_text(papers: Sequence[Paper]) -> str:
-    """The digest days of papers listed newest first, as "3 January 2025" or "3 January 2025 to
-    17 January 2025" (oldest first, as a range is read); "" when none has a day."""
-    days = [p.digest_day for p in papers if p.digest_day is not None]
+def arrival_text(papers: Sequence[Paper]) -> str:
+    """The days papers reached the digest (`Paper.arrival_day`), as "3 January 2025" or
+    "3 January 2025 to 17 January 2025" (oldest first, as a range is read); "" when none has one."""
+    days = [p.arrival_day for p in papers if p.arrival_day is not None]
     if not days:
         return ""
     newest, oldest = max(days), min(days)
@@ -295,14 +295,17 @@ class Pagination:
     pages: tuple[Page | None, ...]  # newest first; None marks a gap ("...")
 
 
-# A list of papers (a tag's, newest first) is paginated so that its pages stay put as papers
+# A list of papers (a tag's, latest first) is paginated so that its pages stay put as papers
 # arrive: archive pages 1, 2, ... each hold `size` papers counted from the OLDEST, and the
 # front page holds the rest, from `size` to 2 * `size` - 1 papers (all of them when fewer than
-# 2 * `size`). New papers come first in digest order, so a day's new papers change the front
-# page only, plus, when the front page fills up, a new archive page and the few pages whose
-# links reach it. Numbered from the newest (as before 2026-12-07), every page of a tag changed
-# with every paper added to it: at 100,000 papers, a day of 125 new papers re-rendered 6,921
-# of the 6,970 tag pages. It also keeps a link to "cs.LG, page 12" showing the same papers.
+# 2 * `size`). A tag lists its papers in the order they reached the digest
+# (`model.arrival_order`), so a day's new papers change the front page only, plus, when the
+# front page fills up, a new archive page and the few pages whose links reach it. Numbered from
+# the newest (until 2026-12-07), every page of a tag changed with every paper added to it: at
+# 100,000 papers, a day of 128 new papers changed 6,855 of the 6,900 tag pages; numbered from
+# the oldest but in digest order (by publication date, so a new paper of last week or of 2019
+# lands behind the front page), 2,681; as now, 116. A link to "cs.LG, page 12" also keeps
+# showing the same papers.
 
 ARCHIVE_LINK_WINDOW = 2  # archive pages linked on either side of the current one
 

@@ -80,6 +80,21 @@ def test_content_follows_the_contract(content):
     assert PAPERS * 0.35 < with_math < PAPERS * 0.65
 
 
+def test_the_next_day_brings_new_papers_by_the_corpus_authors(content):
+    added = generate.next_day_files(PAPERS, seed=1)
+    assert added == generate.next_day_files(PAPERS, seed=1)  # deterministic
+    corpus = Corpus(PAPERS, 1)
+    last_day = [len(papers) for _day, papers in corpus.days()][-1]
+    assert len(added) == last_day
+    existing = {p.name for p in (content / "papers").glob("*.md")}
+    assert not existing & added.keys(), "new slugs"
+    known = set(corpus.authors)
+    for name, data in added.items():
+        fields, _body = parse_paper(data.decode("utf-8"), name)
+        assert fields["added"] > generate.END_DATE and fields["added"].weekday() < 5  # the next weekday
+        assert set(fields["authors"]) <= known
+
+
 def test_real_loader_reads_the_corpus(content):
     from site_builder.content import load_content
 
@@ -180,11 +195,14 @@ def test_interleaved_runs_take_the_sizes_in_turns(tmp_path, capsys, monkeypatch)
     assert steps == ["deleting", "deleting",  # the build caches of the outputs deleted last time (`_clean_for_cold`)
                      f"[{small}] cold", f"[{large}] cold", f"[{large}] cold", f"[{small}] cold",  # A B, B A
                      f"[{small}] no-op", f"[{small}] no-op", f"[{small}] one edit", f"[{small}] one edit",
+                     f"[{small}] new day", f"[{small}] new day",
                      f"[{large}] no-op", f"[{large}] no-op", f"[{large}] one edit", f"[{large}] one edit",
+                     f"[{large}] new day", f"[{large}] new day",
                      "deleting", "deleting"], "old outputs deleted only after every build"
     rows = [line.split("|")[1:3] for line in captured.out.splitlines() if line.startswith("| ") and "scenario" not in line]
     assert [(int(n.strip()), name.strip()) for n, name in rows] == [
-        (small, "cold"), (small, "no-op"), (small, "one edit"), (large, "cold"), (large, "no-op"), (large, "one edit")]
+        (small, "cold"), (small, "no-op"), (small, "one edit"), (small, "new day"),
+        (large, "cold"), (large, "no-op"), (large, "one edit"), (large, "new day")]
     for size in (small, large):  # the rebuilds used the last cold output, the only one kept
         corpus = tmp_path / f"corpus-{size}-s1"
         assert [p.name for p in corpus.glob("public*")] == ["public-cold-4"]
@@ -195,7 +213,7 @@ def test_runner_end_to_end(tmp_path, capsys):
     exit_code = run.main(["--sizes", str(PAPERS), "--runs", "1", "--work", str(tmp_path), "--check"])
     table, log = capsys.readouterr()
     rows = [line for line in table.splitlines() if line.startswith(f"| {PAPERS} |")]
-    assert [row.split("|")[2].strip() for row in rows] == ["cold", "no-op", "one edit", "ingest"], table
+    assert [row.split("|")[2].strip() for row in rows] == ["cold", "no-op", "one edit", "new day", "ingest"], table
     header = [cell.strip() for cell in table.splitlines()[0].split("|")]
     cold = dict(zip(header, (cell.strip() for cell in rows[0].split("|"))))
     assert 0 < float(cold["CPU s"]) and 0 < float(cold["ref. loop s"]) and 0 <= float(cold["page us"]), table
@@ -365,7 +383,7 @@ def test_hugo_builds_the_same_corpus_in_turns_with_the_cold_runs(tmp_path, capsy
                          f"[{papers}] cold"], "in turns: A B, B A"
     rows = {cells[2].strip(): cells for cells in (line.split("|") for line in table.splitlines())
             if len(cells) > 3 and cells[1].strip() == str(papers)}
-    assert list(rows) == ["cold", report.HUGO_COLD, "no-op", "one edit"], table
+    assert list(rows) == ["cold", report.HUGO_COLD, "no-op", "one edit", "new day"], table
     assert int(rows[report.HUGO_COLD][3].replace(",", "")) > papers, "Hugo wrote a page per paper and the lists"
     assert "Hugo: hugo v" in table, "the report names Hugo's version"
     corpus = tmp_path / f"corpus-{papers}-s1"

@@ -26,7 +26,7 @@ from site_builder.texts import PackedRecords
 from site_builder.theme import theme_dirs
 from site_builder.urls import Urls
 from site_builder.views import (
-    archive_reach, archived_pages, date_text, days_text, initial_of, list_page_bounds, more_authors, pagination,
+    archive_reach, archived_pages, date_text, arrival_text, initial_of, list_page_bounds, more_authors, pagination,
 )
 
 
@@ -146,13 +146,15 @@ def test_an_archive_pages_links_depend_on_the_page_count_only_through_archive_re
         assert len(seen) == 4  # the newest pages' links change as pages are added; older pages' do not
 
 
-def test_days_text_spans_the_papers_digest_days() -> None:
+def test_arrival_text_spans_the_days_the_papers_reached_the_digest() -> None:
     site, _ = fixture()
-    days = sorted({p.digest_day for p in site.papers if p.digest_day})
-    assert days_text(site.papers) == f"{date_text(days[0])} to {date_text(days[-1])}"
-    one = next(p for p in site.papers if p.digest_day)
-    assert days_text([one]) == date_text(one.digest_day)
-    assert days_text([]) == ""
+    paper = next(p for p in site.papers if p.added and p.date and p.added != p.date)
+    assert arrival_text([paper]) == date_text(paper.added)  # the day it was added, not published
+    later = dataclasses.replace(paper, added=paper.added + dt.timedelta(days=40))
+    assert arrival_text([later, paper]) == f"{date_text(paper.added)} to {date_text(later.added)}"
+    dated_only = dataclasses.replace(paper, added=None)
+    assert arrival_text([dated_only]) == date_text(paper.date)
+    assert arrival_text([dataclasses.replace(paper, added=None, date=None)]) == arrival_text([]) == ""
 
 
 # -- which pages exist ----------------------------------------------------------------------
@@ -296,7 +298,7 @@ def test_tag_pages_paginate_and_link_their_feed() -> None:
     _, oldest_text = archive[1]
     assert f"{len(tag.papers)} papers" not in oldest_text and "(page 1)</span></h1>" in oldest_text
     oldest = tag.papers[slice(*list_page_bounds(len(tag.papers), config.page_size, 1))]
-    assert f"Added {days_text(oldest)}, newest first" in oldest_text
+    assert f"Added {arrival_text(oldest)}, the latest first" in oldest_text
     with pytest.raises(ValueError):
         one_per_page.render(PageSpec("tag", tag.slug, archived + 1))
 

@@ -119,12 +119,30 @@ def test_tags_categories_then_topics_with_names_and_papers(fixture_site):
         ("topic", "optimization", "optimization", "Optimization", 4),
     ]
     optimization = next(t for t in fixture_site.tags if t.slug == "optimization")
+    # The fixture's papers were all added on one day (or have neither date): digest order.
     assert list(optimization.papers) == [p for p in fixture_site.papers if "optimization" in p.tags]
 
 
 def test_a_topic_used_but_not_defined_is_named_by_its_slug():
     (tag,) = build_tags(sort_papers([paper("a", tags=["rl"])]), {})
     assert (tag.kind, tag.slug, tag.name) == ("topic", "rl", "rl")
+
+
+def test_a_tag_lists_its_papers_by_the_day_they_reached_the_digest():
+    """Latest added first, whatever the publication date (then digest order); an author keeps
+    digest order. So a paper of 2019 taken in today tops its tags, and their feeds."""
+    ordered = sort_papers([
+        paper("new-this-week", day=30, tags=["rl"], authors=["A"], added=dt.date(2025, 2, 3)),
+        paper("old-taken-in-today", day=-2000, tags=["rl"], authors=["A"], added=dt.date(2025, 2, 5)),
+        paper("same-day-earlier", day=25, tags=["rl"], authors=["A"], added=dt.date(2025, 2, 3)),
+        paper("dated-only", day=20, tags=["rl"], authors=["A"]),  # arrives on its date
+        paper("neither", day=None, tags=["rl"], authors=["A"]),
+    ])
+    (tag,) = build_tags(ordered, {})
+    assert slugs(tag.papers) == ["old-taken-in-today", "new-this-week", "same-day-earlier", "dated-only", "neither"]
+    (author,) = build_authors(ordered, {})
+    assert slugs(author.papers) == slugs(ordered) == [
+        "new-this-week", "same-day-earlier", "dated-only", "old-taken-in-today", "neither"]
 
 
 def test_tag_slug_collisions_are_errors_naming_both():
