@@ -175,12 +175,23 @@ class Corpus:
     def days(self) -> Iterator[tuple[dt.date, list[SyntheticPaper]]]:
         """(day, papers added that day) for every calendar day, oldest first."""
         index = 0
-        for day, count in zip(self.calendar, self.day_counts()):
+        self.day_counts_drawn = self.day_counts()
+        for day, count in zip(self.calendar, self.day_counts_drawn):
             papers = []
             for _ in range(count):
                 papers.append(self._paper(index, day))
                 index += 1
             yield day, papers
+
+    def next_day(self) -> tuple[dt.date, list[SyntheticPaper]]:
+        """The weekday after the calendar, with as many new papers as its last day had, by the
+        corpus's authors: a daily update (the benchmark's `new day`). Call it after `days()`,
+        whose random draws it continues, so its titles and slugs are new too."""
+        day = self.calendar[-1] + dt.timedelta(days=1)
+        while day.weekday() >= 5:
+            day += dt.timedelta(days=1)
+        count = self.day_counts_drawn[-1]
+        return day, [self._paper(self.papers + i, day) for i in range(count)]
 
     def _paper(self, index: int, added: dt.date) -> SyntheticPaper:
         rng = self.rng

@@ -135,6 +135,16 @@ def write_content(out: Path, papers: int, seed: int, force: bool = False) -> Gen
     return Generated(written, len(named), days, files, time.perf_counter() - start)
 
 
+def next_day_files(papers: int, seed: int) -> dict[str, bytes]:
+    """The papers the weekday after the corpus of (`papers`, `seed`) brings (`Corpus.next_day`),
+    as content files: file name in papers/ -> bytes. The benchmark's daily update."""
+    corpus = Corpus(papers, seed)
+    for _day in corpus.days():
+        pass
+    _next, new = corpus.next_day()
+    return {f"{paper.slug}.md": render_content_file(paper).encode("utf-8") for paper in new}
+
+
 def write_dumps(out: Path, papers: int, seed: int, force: bool = False) -> Generated:
     """Daily-list and author-profile dumps holding `papers` distinct papers (the profiles repeat
     some of the daily lists' papers, as real dumps do, so the ingest has duplicates to merge)."""

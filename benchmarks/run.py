@@ -8,10 +8,12 @@ as its own `python -m site_builder` process,
 * cold: a new output folder (so without a build cache); earlier outputs are deleted at the end,
 * no-op: the same content built again over the previous output,
 * one edit: one paper's abstract changed, then built (restored afterwards),
+* new day: the papers of the weekday after the corpus added (as many as its last day had), then
+  built (removed afterwards, and the site built again untimed),
 * ingest: dumps holding the same number of papers ingested into an empty content folder (which
   holds only the topic rules, so tagging is timed too).
-With `--interleave`, the cold runs of all sizes come first, in turns, then each size's no-op and
-one-edit runs, then the ingests; old outputs are deleted after all builds.
+With `--interleave`, the cold runs of all sizes come first, in turns, then each size's no-op,
+one-edit and new-day runs, then the ingests; old outputs are deleted after all builds.
 With `--hugo`, Hugo builds each corpus too (`benchmarks/hugo.py`), its cold runs in turns with
 site_builder's.
 The file system is synced before every run so one run's writes are not charged to the next, and
@@ -58,8 +60,8 @@ def cached(folder: Path, kind: str, papers: int, seed: int, log) -> Path:
     if marker.exists() and json.loads(marker.read_text()).get("fingerprint") == stamp and data.is_dir():
         return data
     log(f"[{papers}] generating {kind} ...")
-    if folder.exists():
-        shutil.rmtree(folder)
+    if folder.exists():  # with its outputs: noted, so that the runs wait for the file system (`settle`)
+        _delete_noted(folder.parent, [folder])
     writer = generate.write_dumps if kind == "dumps" else generate.write_content
     result = writer(data, papers, seed)
     log(f"[{papers}] generated {result.files} files in {result.seconds:.1f} s")
@@ -123,6 +125,7 @@ class Options:
     settle: float = 0.0  # seconds to leave between deleting outputs and the next measured run
     interleave: bool = False  # take the sizes' cold runs in turns (`cold_in_turns`)
     hugo: str | None = None  # the hugo program: time it on each corpus too, in turns with the cold runs
+    seed: int = 1  # the corpora's: the new-day scenario makes the papers of the day after
 
 
 def build_command(options: Options, content: Path, out: Path) -> list[str]:
@@ -217,9 +220,43 @@ def bench_build(size: int, run_dir: Path, content: Path, options: Options, log, 
         scenarios.append(edited.scenario())
     finally:
         paper.write_bytes(original)
+    if not edited.failed:
+        scenarios.append(bench_new_day(size, content, out, options, log))
     if clean_up:
         _delete_all_but(run_dir, "public-cold-", out)
     return scenarios
+
+
+def bench_new_day(size: int, content: Path, out: Path, options: Options, log) -> Scenario:
+    """A daily update: the papers of the weekday after the corpus (as many as its last day had,
+    by its authors: `Corpus.next_day`) are added, then the site is built. After each run they
+    are removed and the site built again, untimed, so that every run starts from the same site
+    (this restoring build first also takes in the one-edit scenario's restored paper)."""
+    added = [(content / "papers" / name, data) for name, data in generate.next_day_files(size, options.seed).items()]
+    restore = _Runs(size, "restore", content, options, lambda _line: None)
+
+    def remove() -> None:
+        for path, _data in added:
+            path.unlink(missing_ok=True)
+        restore.measure(out)
+
+    def add(_i: int) -> None:
+        for path, data in added:
+            path.write_bytes(data)
+
+    log(f"[{size}] new day: {len(added)} papers added in each run")
+    new_day = _Runs(size, "new day", content, options, log)
+    try:
+        remove()
+        for _ in range(options.runs):
+            new_day.measure(out, before=add)
+            remove()
+    finally:
+        for path, _data in added:
+            path.unlink(missing_ok=True)
+    if restore.failed:
+        log(f"[{size}] restoring the site after a new day failed:\n{restore.runs[-1].output[-3000:]}")
+    return new_day.scenario()
 
 
 def cold_in_turns(corpora: list[tuple[int, Path, Path]], options: Options, log) -> tuple[dict[int, _Runs], dict[int, _Runs]]:
@@ -444,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args.work.mkdir(parents=True, exist_ok=True)
     options = Options(runs=args.runs, search=args.search, jobs=args.jobs, settle=args.settle,
-                      interleave=args.interleave, hugo=hugo_program)
+                      interleave=args.interleave, hugo=hugo_program, seed=args.seed)
     results = run_benchmark(args.sizes, args.work, args.seed, options, ingest=args.ingest)
     print(markdown_table(results))
     if hugo_program:
