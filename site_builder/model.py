@@ -72,7 +72,11 @@ def arrival_order(papers: Iterable[Paper]) -> list[Paper]:
     so: a day's new papers come first, whatever their publication date, so readers see an
     old paper the digest just took in, and a tag's archive pages, counted from its oldest
     (`views.list_page_bounds`), keep their papers."""
-    return sorted(papers, key=lambda p: (p.arrival_day is None, -p.arrival_day.toordinal() if p.arrival_day else 0))
+    def latest_first(paper: Paper) -> tuple[bool, int]:
+        day = paper.added or paper.date  # `arrival_day`, without a property call per paper
+        return day is None, -day.toordinal() if day else 0
+
+    return sorted(papers, key=latest_first)
 
 
 def digest_order(day: dt.date | None, title: str, slug: str) -> tuple:

@@ -420,14 +420,15 @@ class Renderer:
             "number": spec.page,
             "added": added,
             "cards": index.cards(shown),
-            "pagination": pagination(spec.page, archived_pages(count, size), lambda n: urls.path(urls.tag(tag.slug, n))),
+            "pagination": pagination(spec.page, archived_pages(count, size),
+                                     lambda n: urls.path(urls.tag(tag.slug, n))),
             "feed": urls.path(urls.tag_feed(tag.slug)),
         }
         if spec.page == 0:
             title, description = label, f"{count:,} papers in {label}, the latest added first."
         else:
             title = f"{label}, page {spec.page}"
-            description = f"Papers in {label}" + (f" added {added}." if added else ", page {spec.page}.")
+            description = f"Papers in {label}" + (f" added {added}." if added else f", page {spec.page}.")
         head = self._head(spec, title, description, feeds=self._feed(urls.tag_feed(tag.slug), f"Papers in {label}"))
         return "tag.html", "tags", head, page
 

@@ -289,7 +289,6 @@ class Page:
 
 @dataclass(frozen=True, slots=True)
 class Pagination:
-    current: int  # 0: the front page, n: archive page n
     newer: str | None  # href of the page before this one (newest first), rel="prev"
     older: str | None  # href of the page after it, rel="next"
     pages: tuple[Page | None, ...]  # newest first; None marks a gap ("...")
@@ -340,8 +339,8 @@ def pagination(number: int, archived: int, href_of) -> Pagination | None:
     if archived == 0:
         return None
     position = archived + 1 if number == 0 else number  # the front page sits above the newest archive page
-    shown = sorted({1, *range(max(1, position - ARCHIVE_LINK_WINDOW), min(archived, position + ARCHIVE_LINK_WINDOW) + 1)},
-                   reverse=True)
+    window = range(max(1, position - ARCHIVE_LINK_WINDOW), min(archived, position + ARCHIVE_LINK_WINDOW) + 1)
+    shown = sorted({1, *window}, reverse=True)
     pages: list[Page | None] = [Page("Newest", href_of(0), number == 0)]
     above = archived + 1
     for shown_number in shown:
@@ -350,7 +349,6 @@ def pagination(number: int, archived: int, href_of) -> Pagination | None:
         pages.append(Page(f"Page {shown_number}", href_of(shown_number), shown_number == number))
         above = shown_number
     return Pagination(
-        current=number,
         newer=None if number == 0 else href_of(0 if number == archived else number + 1),
         older=href_of(archived if number == 0 else number - 1) if number != 1 else None,
         pages=tuple(pages),

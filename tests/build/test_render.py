@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import html
 import json
 import re
 from pathlib import Path
@@ -26,7 +27,8 @@ from site_builder.texts import PackedRecords
 from site_builder.theme import theme_dirs
 from site_builder.urls import Urls
 from site_builder.views import (
-    archive_reach, archived_pages, date_text, arrival_text, initial_of, list_page_bounds, more_authors, pagination,
+    archive_reach, archived_pages, arrival_text, category_label, date_text, initial_of, list_page_bounds, more_authors,
+    pagination,
 )
 
 
@@ -301,6 +303,19 @@ def test_tag_pages_paginate_and_link_their_feed() -> None:
     assert f"Added {arrival_text(oldest)}, the latest first" in oldest_text
     with pytest.raises(ValueError):
         one_per_page.render(PageSpec("tag", tag.slug, archived + 1))
+
+
+def test_an_archive_page_of_undated_papers_says_which_page_it_is() -> None:
+    _, config = fixture()
+    config = dataclasses.replace(config, page_size=1)
+    loaded = load_content(FIXTURE_CONTENT, jobs=1)
+    undated = [dataclasses.replace(p, date=None, added=None) for p in loaded.papers]
+    site = assemble_site(undated, loaded.profiles, loaded.topic_names, config)
+    tag = max(site.tags, key=lambda t: len(t.papers))
+    text = Renderer(site, config, theme_dirs(FIXTURE_CONTENT, config)).render(PageSpec("tag", tag.slug, 1))[1].decode()
+    assert "Earlier papers, the latest first" in text
+    label = html.escape(category_label(tag.key) if tag.kind == "category" else tag.name)
+    assert f'<meta name="description" content="Papers in {label}, page 1.">' in text
 
 
 def test_home_shows_latest_days_and_digest_feeds() -> None:
