@@ -302,3 +302,35 @@ def test_related_papers_ranked_on_several_processes_are_the_same(monkeypatch):
     assert {k: slugs(v) for k, v in shared.items()} == {k: slugs(v) for k, v in alone.items()}
     assert list(shared) == [p.slug for p in papers]
     assert all(len(v) == 5 for v in shared.values())
+
+
+def test_related_papers_are_reused_while_the_papers_order_and_terms_stay(monkeypatch):
+    rng = random.Random(7)
+    papers = sort_papers([
+        paper(f"p{i:02d}", day=rng.randint(1, 20), authors=rng.sample("ABCDEFGH", 2), tags=rng.sample(["t1", "t2"], 1))
+        for i in range(40)
+    ])
+    memo: dict = {}
+    first = build_related(papers, 3, memo)
+    ranked: list[tuple] = []
+    rank_range = site_module._RelatedRanker.rank_range
+    monkeypatch.setattr(site_module._RelatedRanker, "rank_range",
+                        lambda self, bounds: ranked.append(bounds) or rank_range(self, bounds))
+
+    retitled = tuple(dataclasses.replace(p, body="edited", title_html="<i>x</i>") for p in papers)
+    assert build_related(retitled, 3, dict(memo)) == {k: tuple(retitled[papers.index(p)] for p in v)
+                                                       for k, v in first.items()}
+    assert ranked == [], "an edit that keeps order and terms reuses the ranking"
+    assert {k: slugs(v) for k, v in build_related(papers, 3, dict(memo)).items()} == \
+        {k: slugs(v) for k, v in first.items()}
+    assert ranked == []
+
+    retagged = sort_papers([dataclasses.replace(papers[0], tags=("t3",)), *papers[1:]])
+    changed = dict(memo)
+    assert build_related(retagged, 3, changed) == build_related(retagged, 3)
+    assert ranked and changed["key"] != memo["key"], "new terms: ranked again"
+    ranked.clear()
+    assert build_related(papers, 4, dict(memo)) == build_related(papers, 4) and ranked, "another limit"
+    ranked.clear()
+    damaged = {**memo, "related": [("x",)] * len(papers)}
+    assert build_related(papers, 3, damaged) == first and ranked, "a damaged memo: ranked again"
