@@ -254,9 +254,11 @@ def bench_new_day(size: int, content: Path, out: Path, options: Options, log) ->
     finally:
         for path, _data in added:
             path.unlink(missing_ok=True)
-    if restore.failed:
+    scenario = new_day.scenario()
+    if restore.failed:  # the runs after it did not start from the same site
         log(f"[{size}] restoring the site after a new day failed:\n{restore.runs[-1].output[-3000:]}")
-    return new_day.scenario()
+        scenario.failed = True
+    return scenario
 
 
 def cold_in_turns(corpora: list[tuple[int, Path, Path]], options: Options, log) -> tuple[dict[int, _Runs], dict[int, _Runs]]:
