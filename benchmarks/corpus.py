@@ -97,6 +97,7 @@ class Corpus:
             for cat, _, _ in CATEGORIES
         }
         self.titles = text.TitleMaker(self.rng)
+        self.day_counts_drawn: list[int] = []  # by `days()`, which `next_day` continues
         # Whose papers a profile dump (and content/authors/) describes: the heads of the busiest labs.
         self.profile_authors = tuple(self.authors[start] for start, _ in self._labs[: max(2, min(20, papers // 2000))])
 
@@ -190,6 +191,8 @@ class Corpus:
         day = self.calendar[-1] + dt.timedelta(days=1)
         while day.weekday() >= 5:
             day += dt.timedelta(days=1)
+        if not self.day_counts_drawn:
+            raise RuntimeError("Corpus.next_day continues days(): go through days() first")
         count = self.day_counts_drawn[-1]
         return day, [self._paper(self.papers + i, day) for i in range(count)]
 

@@ -436,8 +436,8 @@ def _feed_papers(papers: Sequence[Paper], config: SiteConfig) -> list[Paper]:
     """The papers an author or tag feed shows: dated ones, newest first, `config.feed_items`.
     `papers` are an author's or a tag's, in the model's order (`model.digest_order`: newest day
     first, undated last; a tag's `model.arrival_order`, undated last too), so these are its
-    first dated ones; no need to read or sort the rest (a
-    tag of a 100,000-paper site shows 30 of its 20,000: sorting every feed's papers took 1.1 s)."""
+    first dated ones; no need to read or sort the rest (a tag of a 100,000-paper site shows 30
+    of its 20,000: sorting every feed's papers took 1.1 s)."""
     head = papers[: config.feed_items]
     if head and head[-1].digest_day is not None:  # undated papers come last: none in `head`
         return list(head)

@@ -73,7 +73,7 @@ def arrival_order(papers: Iterable[Paper]) -> list[Paper]:
     old paper the digest just took in, and a tag's archive pages, counted from its oldest
     (`views.list_page_bounds`), keep their papers."""
     def latest_first(paper: Paper) -> tuple[bool, int]:
-        day = paper.added or paper.date  # `arrival_day`, without a property call per paper
+        day = paper.arrival_day
         return day is None, -day.toordinal() if day else 0
 
     return sorted(papers, key=latest_first)
