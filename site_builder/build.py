@@ -171,13 +171,13 @@ class _Build:
                 cache.write_shards("papers", store.shards())
             del store
             stages.done("load")
-            memo = cache.read_blob("related") if cache is not None else None
+            memo = cache.read_blob("assemble") if cache is not None else None
             memo = memo if isinstance(memo, dict) else {}
-            key_before = memo.get("key")
-            site = assemble_site(loaded.papers, loaded.profiles, loaded.topic_names, self.config, related_memo=memo,
+            keys_before = _memo_keys(memo)
+            site = assemble_site(loaded.papers, loaded.profiles, loaded.topic_names, self.config, memo=memo,
                                  jobs=self.jobs)
-            if cache is not None and memo.get("key") != key_before:
-                cache.write_blob("related", memo)
+            if cache is not None and _memo_keys(memo) != keys_before:
+                cache.write_blob("assemble", memo)
             stages.done("assemble")
             gc.freeze()
 
@@ -279,6 +279,11 @@ class _Build:
             return self.fingerprint
         again, racy = input_fingerprint(self.content_dir, self.dirs, self._options)
         return again if again == self.fingerprint and not racy else ""
+
+
+def _memo_keys(memo: dict) -> dict[str, object]:
+    """The key of each part of `assemble_site`'s memo: the memo is saved when one changed."""
+    return {name: part.get("key") for name, part in memo.items() if isinstance(part, dict)}
 
 
 def summary(report: BuildReport) -> list[str]:

@@ -37,6 +37,9 @@ CACHE_DIR_NAME = ".site-builder-cache"
 FORMAT = 6  # of everything in a cache folder: a new format gets a new folder
 RACY_SECONDS = 2  # a file's stat is trusted only once it is older than this (see input_fingerprint)
 KEEP_CACHES = 8  # per cache root: the most recently used output folders' caches
+# Files of this FORMAT that no build reads any more, deleted when a cache folder is opened:
+# "related" held the related papers' memo, which is part of "assemble" now.
+RETIRED_FILES = ("related",)
 # Libraries whose upgrade can change the output: their installation folder's stat is part of the
 # fingerprint, their version of the global key.
 OUTPUT_LIBRARIES = ("jinja2", "markupsafe", "markdown_it", "mdit_py_plugins", "latex2mathml", "slugify", "yaml")
@@ -96,6 +99,9 @@ class BuildCache:
             (folder / "out").write_text(str(out) + "\n", encoding="utf-8")
         except OSError:
             return None
+        for name in RETIRED_FILES:
+            with contextlib.suppress(OSError):
+                (folder / name).unlink()
         _prune(root, keep=folder)
         return cls(folder, out)
 

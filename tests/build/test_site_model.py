@@ -189,6 +189,54 @@ def test_related_papers_on_the_fixture(fixture_site):
     assert related["notes-on-min-max-optimization"] == ()  # nothing to share
 
 
+def test_authors_are_reused_while_the_papers_order_names_and_affiliations_stay(monkeypatch):
+    rng = random.Random(3)
+    papers = sort_papers([
+        dataclasses.replace(paper(f"p{i:02d}", day=rng.randint(1, 20), authors=rng.sample(["Ada Lovelace", "Bo Li", "Cy Young", "Dee Ng", "Émile Zola"], 2)),
+                            affiliations=tuple(rng.sample(["MIT", "ETH", "KAIST"], rng.randint(0, 2))))
+        for i in range(40)
+    ])
+    profiles = {"bo-li": AuthorProfile(slug="bo-li", name="Bo Li", h_index=3),
+                "zed-alone": AuthorProfile(slug="zed-alone", name="Zed Alone")}
+    memo: dict = {}
+    first = build_authors(papers, profiles, memo)
+    assert first == build_authors(papers, profiles), "the memo changes nothing of the result"
+    computed: list[str] = []
+    author_slug = site_module.author_slug
+    monkeypatch.setattr(site_module, "author_slug", lambda name: computed.append(name) or author_slug(name))
+
+    retitled = tuple(dataclasses.replace(p, body="edited", title_html="<i>x</i>") for p in papers)
+    refigured = {**profiles, "bo-li": dataclasses.replace(profiles["bo-li"], h_index=4)}
+    reused = build_authors(retitled, refigured, dict(memo))
+    assert computed == [], "an edit that keeps order, names and affiliations reuses the authors"
+    assert reused == build_authors(retitled, refigured)  # the new papers and profiles, not the memo's
+    assert next(a for a in reused if a.slug == "bo-li").profile.h_index == 4
+    assert {id(p) for a in reused for p in a.papers} <= {id(p) for p in retitled}
+    computed.clear()
+
+    changes = {
+        "an author": sort_papers([dataclasses.replace(papers[0], authors=("Fay Newcomer",)), *papers[1:]]),
+        "an affiliation": sort_papers([dataclasses.replace(papers[0], affiliations=("CERN",)), *papers[1:]]),
+        "the order": sort_papers([*papers[:-1], dataclasses.replace(papers[-1], date=dt.date(2030, 1, 1))]),
+    }
+    for change, changed_papers in changes.items():
+        changed = dict(memo)
+        assert build_authors(changed_papers, profiles, changed) == build_authors(changed_papers, profiles), change
+        assert computed and changed["key"] != memo["key"], f"{change}: computed again"
+        computed.clear()
+    renamed = {**profiles, "zed-alone": AuthorProfile(slug="zed-alone", name="Zed Alone-Renamed")}
+    assert build_authors(papers, renamed, dict(memo)) == build_authors(papers, renamed) and computed, "a profile's name"
+    computed.clear()
+    for damage in ({"papers": [[999]] * len(first)}, {"names": []}, {"coauthors": [[999, 1]] * len(first)}):
+        damaged = {**memo, "authors": {**memo["authors"], **damage}}
+        assert build_authors(papers, profiles, damaged) == first and computed, f"a damaged memo ({damage}): computed again"
+        computed.clear()
+    assert build_authors(papers, profiles, {**memo, "authors": ["x"]}) == first and computed
+    computed.clear()
+    monkeypatch.setattr(site_module, "_code_key", lambda: "other code")
+    assert build_authors(papers, profiles, dict(memo)) == first and computed, "other code: computed again"
+
+
 def test_related_prefers_shared_authors_over_shared_topics():
     papers = sort_papers([
         paper("target", day=10, authors=["Ann Lee", "Bo Chen"], tags=["bilevel", "min-max"], categories=["math.OC"]),
