@@ -47,7 +47,7 @@ from markupsafe import Markup
 from site_builder.config import SiteConfig
 from site_builder.texts import EXCERPT_LENGTH, NO_TEXTS, TextStore
 from site_builder.markup import excerpt, plain_text, render_abstract_html, render_title_html
-from site_builder.model import DigestDay, Paper, Site, Tag
+from site_builder.model import DigestDay, Paper, Site, Tag, iso_date
 from site_builder.opml import FeedInfo, finalize_xml, render_opml, xml_environment
 from site_builder.reuse import ScheduledCache, next_uses
 from site_builder.theme import fast_escape
@@ -286,7 +286,7 @@ class FeedRenderer:
             self.tokens = {p.slug: repr(p) for p in self.site.papers}
         tokens = self.tokens
         if spec.kind in ("rss", "atom"):
-            return tuple((d.date, tuple([tokens[p.slug] for p in d.papers])) for d in self._digest_days())
+            return tuple((iso_date(d.date), tuple([tokens[p.slug] for p in d.papers])) for d in self._digest_days())
         if spec.kind == "author":
             author = self.authors[spec.key]
             return (author.name, tuple([tokens[p.slug] for p in _feed_papers(author.papers, self.config)]))

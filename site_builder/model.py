@@ -79,6 +79,11 @@ def arrival_order(papers: Iterable[Paper]) -> list[Paper]:
     return sorted(papers, key=latest_first)
 
 
+def iso_date(day: dt.date | None) -> str | None:
+    """"2025-01-31", or None: a date as the plain value an inputs signature is made of."""
+    return day.isoformat() if day is not None else None
+
+
 def digest_order(day: dt.date | None, title: str, slug: str) -> tuple:
     """The sort key of the site's paper order: newest digest day first (papers with no day
     last), then title, then slug."""

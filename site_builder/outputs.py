@@ -19,6 +19,7 @@ output folder (the files it compares with).
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -85,7 +86,7 @@ class SiteOutputs:
         self._check_paths()
         topic_names = sorted((t.key, t.name) for t in self.site.tags if t.kind == "topic")
         shared = f"{self._code}|{self.config!r}|{topic_names!r}"
-        self._key = hashlib.blake2b(shared.encode(), digest_size=16).hexdigest() + "|"
+        self._key = hashlib.blake2b(shared.encode(), digest_size=16).digest()
         count = len(self.paths)
         if self.previous is None:
             self.signatures = [None] * count  # computed by the workers, with the rendering
@@ -148,7 +149,10 @@ class SiteOutputs:
         else:
             feed = self.feed_specs[unit - pages]
             what = ("feed", feed.kind, feed.key, self.feed_renderer.inputs(feed))
-        return hashlib.blake2b((self._key + repr(what)).encode(), digest_size=16).hexdigest()
+        # marshal writes the plain values three times as fast as repr (all units at 10,000
+        # papers: 0.07 s against 0.2 s in one process); version 0 for the same bytes in every
+        # process (see site._memo_key).
+        return hashlib.blake2b(self._key + marshal.dumps(what, 0), digest_size=16).hexdigest()
 
     # -- rendering and writing -----------------------------------------------------------
 

@@ -26,7 +26,7 @@ from markupsafe import Markup
 from site_builder.citation import bibtex, citation_meta, json_ld_article, json_ld_person, json_ld_script
 from site_builder.config import SiteConfig
 from site_builder.texts import NO_TEXTS, PackedRecords, TextStore
-from site_builder.model import Paper, Site
+from site_builder.model import Paper, Site, iso_date
 from site_builder.theme import (
     CARD_DETAILS, MEMOIZED_MACROS, MemoizedMacro, add_partial_cached, make_environment, memoize_macros, template_error,
 )
@@ -235,9 +235,10 @@ class Renderer:
     # -- what a page depends on (for the build cache) -----------------------------------
 
     def inputs(self, spec: PageSpec) -> tuple:
-        """Everything `render(spec)` reads of the model, as plain values (see the module
-        docstring). A paper stands for itself by its token (a hash of its file's name and
-        bytes): its card and its page are functions of that file, the config and the templates."""
+        """Everything `render(spec)` reads of the model, as plain values that `marshal` writes
+        (strings, numbers, None, tuples; dates as ISO strings; see the module docstring). A
+        paper stands for itself by its token (a hash of its file's name and bytes): its card and
+        its page are functions of that file, the config and the templates."""
         site, tokens = self.site, self._tokens()
         kind = spec.kind
         if kind == "paper":
@@ -260,12 +261,12 @@ class Renderer:
             return (tag.name, tag.key, tag.kind, archive_reach(spec.page, archived_pages(count, size)), shown)
         if kind == "day":
             day = self.index.days_by_iso[spec.key]
-            return (tuple([tokens[p.slug] for p in day.papers]), day.previous, day.next)
+            return (tuple([tokens[p.slug] for p in day.papers]), iso_date(day.previous), iso_date(day.next))
         if kind == "home":
             return (len(site.papers), len(site.authors), len(site.tags), len(site.days),
-                    tuple((d.date, tuple([tokens[p.slug] for p in d.papers])) for d in site.days[: self.config.home_days]))
+                    tuple((iso_date(d.date), tuple([tokens[p.slug] for p in d.papers])) for d in site.days[: self.config.home_days]))
         if kind == "days":
-            return tuple([(d.date, len(d.papers)) for d in site.days])
+            return tuple([(iso_date(d.date), len(d.papers)) for d in site.days])
         if kind == "tags":
             return tuple([(t.slug, t.name, t.key, t.kind, len(t.papers)) for t in site.tags])
         if kind == "authors":
