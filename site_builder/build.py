@@ -178,6 +178,7 @@ class _Build:
                                  jobs=self.jobs)
             if cache is not None and _memo_keys(memo) != keys_before:
                 cache.write_blob("assemble", memo)
+            del memo  # not kept through the rendering: 3-4 MB at 100,000 papers
             stages.done("assemble")
             gc.freeze()
 

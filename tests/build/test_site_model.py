@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import html
 import random
+from array import array
 from pathlib import Path
 
 import pytest
@@ -227,7 +228,9 @@ def test_authors_are_reused_while_the_papers_order_names_and_affiliations_stay(m
     renamed = {**profiles, "zed-alone": AuthorProfile(slug="zed-alone", name="Zed Alone-Renamed")}
     assert build_authors(papers, renamed, dict(memo)) == build_authors(papers, renamed) and computed, "a profile's name"
     computed.clear()
-    for damage in ({"papers": [[999]] * len(first)}, {"names": []}, {"coauthors": [[999, 1]] * len(first)}):
+    numbers = len(memo["authors"]["papers"]) // 4
+    for damage in ({"papers": array("i", [999] * numbers).tobytes()}, {"names": []}, {"coauthors": b"\0\0\0"},
+                   {"papers": [[1]] * len(first)}):
         damaged = {**memo, "authors": {**memo["authors"], **damage}}
         assert build_authors(papers, profiles, damaged) == first and computed, f"a damaged memo ({damage}): computed again"
         computed.clear()
