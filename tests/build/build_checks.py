@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 import html5lib
 
 from site_builder.build import BuildReport, build_site
+from site_builder.cache import CACHE_DIR_NAME
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE_SITE = REPO / "tests" / "fixtures" / "site"
@@ -29,8 +30,9 @@ def build(content: Path, out: Path, **options) -> tuple[BuildReport, list[str]]:
 
 
 def copy_site(source_site: Path, dest: Path) -> Path:
-    """A copy of a site folder (content/ and any theme), to edit in a test; returns its content/."""
-    shutil.copytree(source_site, dest)
+    """A copy of a site folder (content/ and any theme), to edit in a test; returns its content/.
+    Not its build caches: the tests that build the fixture in place leave theirs next to it."""
+    shutil.copytree(source_site, dest, ignore=shutil.ignore_patterns(CACHE_DIR_NAME))
     return dest / "content"
 
 

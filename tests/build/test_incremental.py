@@ -61,7 +61,6 @@ def cold(content: Path, tmp_path: Path, **options) -> dict[str, str]:
 @pytest.fixture
 def site(tmp_path: Path) -> tuple[Path, Path]:
     content = copy_site(FIXTURE_SITE, tmp_path / "site")
-    shutil.rmtree(tmp_path / "site" / ".site-builder-cache", ignore_errors=True)
     out = tmp_path / "public"
     report, _ = build(content, out)
     assert report.mode == "full"
