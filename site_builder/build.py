@@ -171,12 +171,14 @@ class _Build:
                 cache.write_shards("papers", store.shards())
             del store
             stages.done("load")
-            memo = cache.read_blob("assemble") if cache is not None else None
-            memo = memo if isinstance(memo, dict) else {}
+            memo = None  # without a build cache nothing would keep it: not made
+            if cache is not None:
+                saved = cache.read_blob("assemble")
+                memo = saved if isinstance(saved, dict) else {}
             keys_before = _memo_keys(memo)
             site = assemble_site(loaded.papers, loaded.profiles, loaded.topic_names, self.config, memo=memo,
                                  jobs=self.jobs)
-            if cache is not None and _memo_keys(memo) != keys_before:
+            if cache is not None and memo is not None and _memo_keys(memo) != keys_before:
                 cache.write_blob("assemble", memo)
             del memo  # not kept through the rendering: 3-4 MB at 100,000 papers
             stages.done("assemble")
@@ -282,9 +284,9 @@ class _Build:
         return again if again == self.fingerprint and not racy else ""
 
 
-def _memo_keys(memo: dict) -> dict[str, object]:
+def _memo_keys(memo: dict | None) -> dict[str, object]:
     """The key of each part of `assemble_site`'s memo: the memo is saved when one changed."""
-    return {name: part.get("key") for name, part in memo.items() if isinstance(part, dict)}
+    return {name: part.get("key") for name, part in (memo or {}).items() if isinstance(part, dict)}
 
 
 def summary(report: BuildReport) -> list[str]:

@@ -372,6 +372,22 @@ def test_the_build_cache_is_read_a_file_at_a_time_and_damage_reads_as_no_cache(t
     assert cache.read_blob("missing") is None
 
 
+def test_a_site_whose_build_cache_cannot_be_kept_builds_in_full_without_memos(tmp_path: Path, monkeypatch) -> None:
+    """A read-only site folder, say (`BuildCache.for_build` gives None): every build is a full
+    one, and the model is assembled without a memo that nothing would keep."""
+    content = copy_site(FIXTURE_SITE, tmp_path / "site")
+    monkeypatch.setattr(BuildCache, "for_build", staticmethod(lambda content_dir, out_dir: None))
+    memos: list = []
+    assemble = site_module.assemble_site
+    monkeypatch.setattr(site_module, "assemble_site", lambda *a, **k: memos.append(k.get("memo")) or assemble(*a, **k))
+    out = tmp_path / "public"
+    for _ in range(2):
+        report, _ = build(content, out)
+        assert report.mode == "full"
+    assert memos == [None, None]
+    assert same_tree(tree_hashes(out), cold(content, tmp_path))
+
+
 def test_files_an_earlier_build_cache_wrote_and_none_reads_are_deleted(site) -> None:
     content, out = site
     folder = BuildCache.for_build(content, out).folder
