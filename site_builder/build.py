@@ -156,6 +156,7 @@ class _Build:
     def _build(self, previous: Manifest | None) -> BuildReport:
         from site_builder.content import PaperStore, gc_paused, load_content
         from site_builder.outputs import SiteOutputs
+        from site_builder.memo import keys as memo_keys
         from site_builder.site import assemble_site
 
         cache, stages = self.cache, self.stages
@@ -175,10 +176,10 @@ class _Build:
             if cache is not None:
                 saved = cache.read_blob("assemble")
                 memo = saved if isinstance(saved, dict) else {}
-            keys_before = _memo_keys(memo)
+            keys_before = memo_keys(memo)
             site = assemble_site(loaded.papers, loaded.profiles, loaded.topic_names, self.config, memo=memo,
                                  jobs=self.jobs)
-            if cache is not None and memo is not None and _memo_keys(memo) != keys_before:
+            if cache is not None and memo is not None and memo_keys(memo) != keys_before:
                 cache.write_blob("assemble", memo)
             del memo  # not kept through the rendering: 3-4 MB at 100,000 papers
             stages.done("assemble")
@@ -282,11 +283,6 @@ class _Build:
             return self.fingerprint
         again, racy = input_fingerprint(self.content_dir, self.dirs, self._options)
         return again if again == self.fingerprint and not racy else ""
-
-
-def _memo_keys(memo: dict | None) -> dict[str, object]:
-    """The key of each part of `assemble_site`'s memo: the memo is saved when one changed."""
-    return {name: part.get("key") for name, part in (memo or {}).items() if isinstance(part, dict)}
 
 
 def summary(report: BuildReport) -> list[str]:

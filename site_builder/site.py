@@ -9,20 +9,14 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import functools
-import hashlib
 import itertools
-import marshal
 import math
 import operator
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
-import slugify
-
-from site_builder import slugs
+from site_builder import memo as memo_module
 from site_builder.config import SiteConfig
 from site_builder.content import gc_paused
 from site_builder.errors import ContentError, Problem
@@ -68,40 +62,12 @@ def assemble_site(
         ordered = sort_papers(papers)
         return Site(
             papers=ordered,
-            authors=build_authors(ordered, profiles, _memo_part(memo, "authors")),
+            authors=build_authors(ordered, profiles, memo_module.part(memo, "authors")),
             tags=build_tags(ordered, topic_names),
             days=build_days(ordered),
-            related=build_related(ordered, config.related_papers, _memo_part(memo, "related"), jobs),
+            related=build_related(ordered, config.related_papers, memo_module.part(memo, "related"), jobs),
             profiles=dict(sorted(profiles.items())),
         )
-
-
-def _memo_part(memo: dict | None, name: str) -> dict | None:
-    if memo is None:
-        return None
-    part = memo.get(name)
-    if not isinstance(part, dict):
-        part = memo[name] = {}
-    return part
-
-
-@functools.cache
-def _code_key() -> str:
-    """This module's and the slugs' code and python-slugify's version: part of every memo's key,
-    so that a changed way of making authors or related papers never reuses a memo."""
-    h = hashlib.blake2b(digest_size=16)
-    for path in (Path(__file__), Path(slugs.__file__)):
-        h.update(path.read_bytes())
-    h.update(getattr(slugify, "__version__", "").encode())
-    return h.hexdigest()
-
-
-def _memo_key(shape: object) -> str:
-    """A hash of `shape` (plain values) and `_code_key`. marshal's version 0 marks neither
-    interned strings nor shared objects (later versions do, depending on where a string came
-    from and on reference counts): the same papers give the same bytes, loaded from the files
-    or from the build cache."""
-    return hashlib.blake2b(marshal.dumps((_code_key(), shape), 0), digest_size=16).hexdigest()
 
 
 def sort_papers(papers: Iterable[Paper]) -> tuple[Paper, ...]:
@@ -132,12 +98,10 @@ def build_authors(ordered: tuple[Paper, ...], profiles: Mapping[str, AuthorProfi
         shape = ("authors", COAUTHOR_LIMIT, AFFILIATION_LIMIT, LEAD_AUTHORS,
                  [(p.slug, p.authors, p.affiliations) for p in ordered],
                  sorted((slug, profile.name) for slug, profile in profiles.items()))
-        key = _memo_key(shape)
-        if memo.get("key") == key:
-            try:
-                return _authors_from_memo(memo["authors"], ordered, profiles)
-            except (LookupError, TypeError, ValueError):
-                pass  # a damaged memo: compute
+        key = memo_module.key(shape)
+        authors = memo_module.recall(memo, key, "authors", lambda saved: _authors_from_memo(saved, ordered, profiles))
+        if authors is not None:
+            return authors
     # Authors are numbered by their place in name order before the papers are read: the
     # per-author lists below are then indexed by number and co-authors counted as numbers
     # (hashed and compared in C). At 100,000 papers (1.8 million co-author slots), keyed by slug
@@ -309,13 +273,11 @@ def build_related(ordered: tuple[Paper, ...], limit: int, memo: dict | None = No
     if memo is not None:
         # Author names, not their slugs, so the key is stricter than the ranking needs (a new
         # spelling ranks again).
-        key = _memo_key(("related", limit, [(p.slug, p.authors, p.tags, p.categories) for p in ordered]))
-        saved = memo.get("related")
-        if memo.get("key") == key and isinstance(saved, list) and len(saved) == len(ordered):
-            try:
-                return {p.slug: tuple([ordered[i] for i in others]) for p, others in zip(ordered, saved)}
-            except (IndexError, TypeError):
-                pass  # a damaged memo: compute
+        key = memo_module.key(("related", limit, [(p.slug, p.authors, p.tags, p.categories) for p in ordered]))
+        reused = memo_module.recall(memo, key, "related", lambda saved: {
+            p.slug: tuple([ordered[i] for i in others]) for p, others in zip(ordered, saved, strict=True)})
+        if reused is not None:
+            return reused
     term_ids: dict[str, int] = {}  # "a:<author slug>", "t:<topic>", "c:<category>" -> number
     base_of: list[int] = []  # term number -> weight of sharing it, before rarity
     terms_of: list[list[int]] = []  # per paper, its term numbers

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from site_builder import memo as memo_module
 from site_builder import site as site_module
 from site_builder.config import SiteConfig, load_config
 from site_builder.content import load_content
@@ -228,7 +229,7 @@ def test_authors_are_reused_while_the_papers_order_names_and_affiliations_stay(m
     renamed = {**profiles, "zed-alone": AuthorProfile(slug="zed-alone", name="Zed Alone-Renamed")}
     assert build_authors(papers, renamed, dict(memo)) == build_authors(papers, renamed) and computed, "a profile's name"
     computed.clear()
-    numbers = len(memo["authors"]["papers"]) // 4
+    numbers = len(memo["authors"]["papers"]) // array("i").itemsize
     for damage in ({"papers": array("i", [999] * numbers).tobytes()}, {"names": []}, {"coauthors": b"\0\0\0"},
                    {"papers": [[1]] * len(first)}):
         damaged = {**memo, "authors": {**memo["authors"], **damage}}
@@ -236,7 +237,7 @@ def test_authors_are_reused_while_the_papers_order_names_and_affiliations_stay(m
         computed.clear()
     assert build_authors(papers, profiles, {**memo, "authors": ["x"]}) == first and computed
     computed.clear()
-    monkeypatch.setattr(site_module, "_code_key", lambda: "other code")
+    monkeypatch.setattr(memo_module, "code_key", lambda: "other code")
     assert build_authors(papers, profiles, dict(memo)) == first and computed, "other code: computed again"
 
 
