@@ -151,7 +151,7 @@ class SiteOutputs:
             what = ("feed", feed.kind, feed.key, self.feed_renderer.inputs(feed))
         # marshal writes the plain values about twice as fast as repr (hashing all units at
         # 10,000 papers: ~0.08 s against ~0.17 s in one process, besides ~0.1 s of inputs);
-        # version 0 for the same bytes in every process (see site._memo_key).
+        # version 0 for the same bytes in every process (see memo.key).
         return hashlib.blake2b(self._key + marshal.dumps(what, 0), digest_size=16).hexdigest()
 
     # -- rendering and writing -----------------------------------------------------------
