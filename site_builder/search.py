@@ -23,7 +23,6 @@ import importlib.metadata
 import os
 import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +31,7 @@ from pathlib import Path
 
 from site_builder.errors import BuildError
 from site_builder.search_bundle import link_file, link_tree, normalize_bundle, write_new
+from site_builder.search_pages import SCRATCH_PREFIX, PageFolders
 from site_builder.search_parts import (
     BUNDLE_DIR,
     DEFAULT_MAX_PART_PAGES,
@@ -49,7 +49,6 @@ from site_builder.search_parts import (
 )
 
 _NO_BODY_NOTICE = "Did not find a data-pagefind-body element"
-_SCRATCH_PREFIX = ".pagefind-"  # our temporary folders inside the site, removed when done
 # Top-level files a part's bundle needs in the browser (besides its index/, filter/ and fragment/
 # folders); the rest of Pagefind's output (its UI scripts and styles, the same for every run) is
 # kept once, at the top of pagefind/, where search.html loads them.
@@ -80,6 +79,7 @@ def index_site(
     *,
     max_part_pages: int = DEFAULT_MAX_PART_PAGES,
     jobs: int | None = None,
+    pages_dir: Path | None = None,
 ) -> SearchStats:
     """Index the built site in `site_dir` with Pagefind into `site_dir/pagefind/`.
 
@@ -89,7 +89,9 @@ def index_site(
     pages added, changed or removed since that build; if it is None, every page is read and
     compared with the previous index's digests. Either way the result is byte-identical to a cold
     index of the same site. `max_part_pages` caps a part; `jobs` caps concurrent Pagefind runs
-    (default: one per core, within a memory budget).
+    (default: one per core, within a memory budget). `pages_dir`, if given, is a folder kept
+    between runs (the build cache's) where each part's pages stay linked for Pagefind, brought up
+    to date rather than made afresh for every run (search_pages.py).
 
     Raises BuildError with Pagefind's own message if it fails or is not installed.
     Logs one summary line on success (and a warning if no page was marked for indexing).
@@ -100,7 +102,7 @@ def index_site(
         raise BuildError(f"cannot index for search: {site_dir} is not a folder", path=site_dir)
     executable = pagefind_executable()
     bundle = site_dir / BUNDLE_DIR
-    for scratch in site_dir.glob(_SCRATCH_PREFIX + "*"):  # left by an interrupted run
+    for scratch in site_dir.glob(SCRATCH_PREFIX + "*"):  # left by an interrupted run
         shutil.rmtree(scratch, ignore_errors=True)
     old = None
     try:
@@ -113,12 +115,13 @@ def index_site(
             pages = _apply_changes(site_dir, old.manifest, changed)
         if pages:
             parts = plan_parts(pages.values(), max_part_pages)
-            reindexed = _index_parts(site_dir, executable, parts, old, jobs)
+            reindexed = _index_parts(site_dir, executable, parts, old, jobs, PageFolders(pages_dir))
             manifest = Manifest(_pagefind_version(), max_part_pages, False, tuple(parts))
             stats = SearchStats(len(pages), 0.0, len(parts), reindexed)
         else:
             manifest = Manifest(_pagefind_version(), max_part_pages, True, (Part(f"{BUNDLE_DIR}/", ()),))
             stats = SearchStats(_index_whole_site(site_dir, executable, log), 0.0)
+            PageFolders(pages_dir).drop_others(())
         write_new(bundle / PARTS_FILE, parts_listing(list(manifest.parts)))
         write_new(bundle / MANIFEST_FILE, manifest_bytes(manifest))
     except BaseException:
@@ -214,7 +217,7 @@ def _previous_index(site_dir: Path, previous: Path, max_part_pages: int) -> _Pre
     bundle, theirs = site_dir / BUNDLE_DIR, previous / BUNDLE_DIR
     own = _reusable_manifest(bundle, max_part_pages) if bundle.is_dir() else None
     if own is not None and (previous.resolve() == site_dir.resolve() or _same_file(bundle, theirs, MANIFEST_FILE)):
-        aside = site_dir / f"{_SCRATCH_PREFIX}previous"
+        aside = site_dir / f"{SCRATCH_PREFIX}previous"
         bundle.rename(aside)
         return _PreviousIndex(aside, own, inside=True)
     if theirs.resolve() == bundle.resolve():
@@ -238,7 +241,7 @@ def _scan_site(site_dir: Path) -> dict[str, PageEntry]:
     paths: list[str] = []
     for folder, dirs, files in os.walk(site_dir):
         if folder == top:
-            dirs[:] = [d for d in dirs if d != BUNDLE_DIR and not d.startswith(_SCRATCH_PREFIX)]
+            dirs[:] = [d for d in dirs if d != BUNDLE_DIR and not d.startswith(SCRATCH_PREFIX)]
         paths.extend(os.path.join(folder, name) for name in files if name.endswith(".html"))
 
     def scan(path: str) -> PageEntry | None:
@@ -273,7 +276,8 @@ def _index_whole_site(site_dir: Path, executable: Path, log: Callable[[str], Non
     return normalize_bundle(site_dir / BUNDLE_DIR)
 
 
-def _index_parts(site_dir: Path, executable: Path, parts: list[Part], old: _PreviousIndex | None, jobs: int | None) -> int:
+def _index_parts(site_dir: Path, executable: Path, parts: list[Part], old: _PreviousIndex | None, jobs: int | None,
+                 folders: PageFolders) -> int:
     """Index each part, or reuse its previous bundle if its pages are the same (same signature).
 
     Returns how many parts were indexed. Several Pagefind runs go at once (`jobs`); each is a
@@ -285,26 +289,27 @@ def _index_parts(site_dir: Path, executable: Path, parts: list[Part], old: _Prev
         if not ((part.bundle, part.signature) in reusable and old.reuse(part.bundle, site_dir / part.bundle)):
             fresh.append(part)
     workers = jobs or _default_jobs(max(len(part.pages) for part in parts))
+    kept = folders.usable_for(site_dir)
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(fresh)))) as pool:
-        list(pool.map(lambda part: _index_part(site_dir, executable, part), fresh))
+        list(pool.map(lambda part: _index_part(site_dir, executable, part, folders, kept), fresh))
+    if kept:
+        folders.drop_others(parts)
+        if old is not None and not old.inside:
+            # A new site folder (a full build's) with parts reused from the previous one: their
+            # kept links still hold the previous folder's files, which go when it does.
+            indexed = {id(part) for part in fresh}
+            folders.relink(site_dir, [part for part in parts if id(part) not in indexed])
     if len(parts) > 1:
         _gather_ui_files(site_dir / BUNDLE_DIR, [site_dir / part.bundle for part in fresh], old)
     return len(fresh)
 
 
-def _index_part(site_dir: Path, executable: Path, part: Part) -> int:
-    """One Pagefind run over the part's pages, hard-linked at their paths into a scratch folder
-    (so result URLs are the pages' own), writing the part's bundle; returns its page count."""
-    source = Path(tempfile.mkdtemp(prefix=_SCRATCH_PREFIX + "pages-", dir=site_dir))
-    try:
-        for page in part.pages:
-            target = source / page.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            link_file(site_dir / page.path, target)
-        out = (site_dir / part.bundle).resolve()
+def _index_part(site_dir: Path, executable: Path, part: Part, folders: PageFolders, kept: bool) -> int:
+    """One Pagefind run over the part's pages, linked at their paths in a folder of their own (so
+    result URLs are the pages' own), writing the part's bundle; returns its page count."""
+    out = (site_dir / part.bundle).resolve()
+    with folders.pages_of(site_dir, part, kept) as source:
         _run_pagefind(executable, source, site_dir, ["--output-path", str(out)])
-    finally:
-        shutil.rmtree(source, ignore_errors=True)
     return normalize_bundle(out)
 
 

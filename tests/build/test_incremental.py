@@ -262,8 +262,9 @@ def test_a_failing_search_index_puts_the_old_pages_back(site, tmp_path: Path, mo
     content, out = site
     calls: list[tuple] = []
 
-    def index(site_dir: Path, log=print, previous=None, changed=None):
+    def index(site_dir: Path, log=print, previous=None, changed=None, pages_dir=None):
         calls.append((site_dir, previous, changed))
+        assert pages_dir == BuildCache.for_build(content, out).folder / "search-pages"
         if previous is not None:
             raise BuildError("pagefind: Error: something went wrong")
         (site_dir / "pagefind").mkdir()
@@ -281,6 +282,24 @@ def test_a_failing_search_index_puts_the_old_pages_back(site, tmp_path: Path, mo
     assert "papers/notes-on-min-max-optimization/index.html" in changed
     assert tree_hashes(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"]
+
+
+def test_search_keeps_its_page_links_in_the_build_cache_and_relinks_an_edited_page(site) -> None:
+    from site_builder.search_pages import folder_name
+    from site_builder.search_parts import read_manifest
+
+    content, out = site
+    build(content, out, search=True)
+    edit_abstract(content)
+    report, _ = build(content, out, search=True)
+    assert report.mode == "incremental"
+    kept = BuildCache.for_build(content, out).folder / "search-pages"
+    (part,) = read_manifest(out / "pagefind" / "manifest.json.gz").parts
+    linked = {p.relative_to(kept / folder_name(part.bundle)).as_posix(): p.stat().st_ino
+              for p in (kept / folder_name(part.bundle)).rglob("*") if p.is_file()}
+    assert "papers/notes-on-min-max-optimization/index.html" in linked
+    assert linked == {page.path: (out / page.path).stat().st_ino for page in part.pages}
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no scratch folder left
 
 
 def test_parallel_rendering_writes_the_same_site(site, tmp_path: Path, monkeypatch) -> None:
