@@ -293,7 +293,9 @@ def _index_parts(site_dir: Path, executable: Path, parts: list[Part], old: _Prev
     workers = jobs or _default_jobs(max(len(part.pages) for part in parts))
     kept = folders.usable_for(site_dir)
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(fresh)))) as pool:
-        list(pool.map(lambda part: _index_part(site_dir, executable, part, folders, kept), fresh))
+        # Largest first, so that the last runs to finish are short ones (a newest part is often small)
+        by_size = sorted(fresh, key=lambda part: -len(part.pages))
+        list(pool.map(lambda part: _index_part(site_dir, executable, part, folders, kept), by_size))
     if kept:
         folders.drop_others(parts)
         if old is not None and not old.inside:
