@@ -250,8 +250,8 @@ class _Build:
     def _index(self, site_dir: Path, previous: Path | None = None, changed: list[str] | None = None) -> None:
         from site_builder.search import index_site  # the last stage; imported only when used
 
-        pages_dir = self.cache.folder / "search-pages" if self.cache is not None else None
-        index_site(site_dir, log=self.log, previous=previous, changed=changed, pages_dir=pages_dir)
+        cache_dir = self.cache.folder / "search" if self.cache is not None else None
+        index_site(site_dir, log=self.log, previous=previous, changed=changed, cache_dir=cache_dir)
 
     def _finish(self, outputs, mode: str) -> BuildReport:  # noqa: ANN001 - a SiteOutputs
         manifest = outputs.manifest

@@ -12,9 +12,10 @@ repository's .gitignore lists `.site-builder-cache/`), one folder per output fol
 - `assemble`: the last related papers and authors, with a hash of what they depend on
   (`memo.py`), reused while that is unchanged.
 - `templates/`: the theme's compiled templates (Jinja2's bytecode cache).
-- `search-pages/`: with search, each part of the index's pages, hard-linked at their paths for
-  Pagefind and brought up to date rather than made again (`search_pages.py`). Links, not
-  copies: one folder per searchable page, no page data.
+- `search/`: with search, each part of the index's pages, hard-linked at their paths for
+  Pagefind and brought up to date rather than made again (links, not copies: one folder per
+  searchable page, no page data), and the bundles replaced by the last index in place, which
+  Pagefind writes over the next time (`search_cache.py`).
 - `applying`: present only while changed files are being moved into the output folder. Found
   at the start of a build (the last one was killed half way), the output is not trusted and
   is rebuilt from scratch.

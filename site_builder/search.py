@@ -19,6 +19,7 @@ sort results by date across parts.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import os
 import shutil
@@ -30,8 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_builder.errors import BuildError
-from site_builder.search_bundle import link_file, link_tree, normalize_bundle, write_new
-from site_builder.search_pages import SCRATCH_PREFIX, PageFolders
+from site_builder.search_bundle import link_file, link_tree, normalize_bundle, prune_bundle, write_new
+from site_builder.search_cache import SCRATCH_PREFIX, SearchCache
 from site_builder.search_parts import (
     BUNDLE_DIR,
     DEFAULT_MAX_PART_PAGES,
@@ -78,7 +79,7 @@ def index_site(
     *,
     max_part_pages: int = DEFAULT_MAX_PART_PAGES,
     jobs: int | None = None,
-    pages_dir: Path | None = None,
+    cache_dir: Path | None = None,
 ) -> SearchStats:
     """Index the built site in `site_dir` with Pagefind into `site_dir/pagefind/`.
 
@@ -88,9 +89,9 @@ def index_site(
     pages added, changed or removed since that build; if it is None, every page is read and
     compared with the previous index's digests. Either way the result is byte-identical to a cold
     index of the same site. `max_part_pages` caps a part; `jobs` caps concurrent Pagefind runs
-    (default: one per core, within a memory budget). `pages_dir`, if given, is a folder kept
-    between runs (the build cache's) where each part's pages stay linked for Pagefind, brought up
-    to date rather than made afresh for every run (search_pages.py).
+    (default: one per core, within a memory budget). `cache_dir`, if given, is a folder kept
+    between runs (the build cache's), where each part's pages stay linked for Pagefind and the
+    bundles an index in place replaces are kept for Pagefind to write over (search_cache.py).
 
     Raises BuildError with Pagefind's own message if it fails or is not installed.
     Logs one summary line on success (and a warning if no page was marked for indexing).
@@ -104,6 +105,8 @@ def index_site(
     for scratch in site_dir.glob(SCRATCH_PREFIX + "*"):  # left by an interrupted run
         shutil.rmtree(scratch, ignore_errors=True)
     old = None
+    cache = SearchCache(cache_dir)
+    indexed: list[Part] = []
     try:
         old = _previous_index(site_dir, Path(previous), max_part_pages) if previous is not None else None
         if bundle.exists():  # hashed file names: a previous bundle's files would otherwise linger
@@ -114,13 +117,13 @@ def index_site(
             pages = _apply_changes(site_dir, old.manifest, changed)
         if pages:
             parts = plan_parts(pages.values(), max_part_pages)
-            reindexed = _index_parts(site_dir, executable, parts, old, jobs, PageFolders(pages_dir))
+            indexed = _index_parts(site_dir, executable, parts, old, jobs, cache)
             manifest = Manifest(_pagefind_version(), max_part_pages, False, tuple(parts))
-            stats = SearchStats(len(pages), 0.0, len(parts), reindexed)
+            stats = SearchStats(len(pages), 0.0, len(parts), len(indexed))
         else:
             manifest = Manifest(_pagefind_version(), max_part_pages, True, (Part(f"{BUNDLE_DIR}/", ()),))
             stats = SearchStats(_index_whole_site(site_dir, executable, log), 0.0)
-            PageFolders(pages_dir).drop_others(())
+            cache.drop_others(())
         write_new(bundle / PARTS_FILE, parts_listing(list(manifest.parts)))
         write_new(bundle / MANIFEST_FILE, manifest_bytes(manifest))
     except BaseException:
@@ -130,6 +133,13 @@ def index_site(
         raise
     finally:
         if old is not None and old.inside:
+            if cache.usable_for(site_dir):
+                replaced_parts = {part.bundle: part for part in old.manifest.parts}
+                for part in indexed:  # their replaced bundles, kept for Pagefind to write over
+                    replaced = old.bundle_dir(part.bundle)
+                    if part.bundle in replaced_parts and (replaced / "pagefind-entry.json").is_file():
+                        with contextlib.suppress(OSError):  # only a cache: the index is done
+                            cache.keep_spare(replaced, replaced_parts[part.bundle])
             shutil.rmtree(old.root, ignore_errors=True)
     stats = SearchStats(stats.pages, time.perf_counter() - started, stats.parts, stats.reindexed)
     line = f"Indexed {stats.pages:,} pages for search in {stats.seconds:.2f}s"
@@ -185,10 +195,14 @@ class _PreviousIndex:
     inside: bool  # moved aside within the site being indexed
     moved: list[tuple[Path, Path]] = field(default_factory=list)
 
-    def reuse(self, bundle: str, target: Path) -> bool:
-        """Put the previous bundle `bundle` ("pagefind/parts/x/") at `target`; False if it is gone."""
+    def bundle_dir(self, bundle: str) -> Path:
+        """Where the previous bundle `bundle` ("pagefind/parts/x/") is."""
         inside = bundle.removeprefix(f"{BUNDLE_DIR}/").strip("/")
-        source = self.root / inside if inside else self.root
+        return self.root / inside if inside else self.root
+
+    def reuse(self, bundle: str, target: Path) -> bool:
+        """Put the previous bundle `bundle` at `target`; False if it is gone."""
+        source = self.bundle_dir(bundle)
         if not (source / "pagefind-entry.json").is_file():
             return False
         if self.inside:
@@ -279,10 +293,10 @@ def _index_whole_site(site_dir: Path, executable: Path, log: Callable[[str], Non
 
 
 def _index_parts(site_dir: Path, executable: Path, parts: list[Part], old: _PreviousIndex | None, jobs: int | None,
-                 folders: PageFolders) -> int:
+                 cache: SearchCache) -> list[Part]:
     """Index each part, or reuse its previous bundle if its pages are the same (same signature).
 
-    Returns how many parts were indexed. Several Pagefind runs go at once (`jobs`); each is a
+    Returns the parts indexed. Several Pagefind runs go at once (`jobs`); each is a
     process of its own, so threads that wait on them are enough.
     """
     reusable = {(part.bundle, part.signature) for part in old.manifest.parts} if old is not None else set()
@@ -291,30 +305,42 @@ def _index_parts(site_dir: Path, executable: Path, parts: list[Part], old: _Prev
         if not ((part.bundle, part.signature) in reusable and old.reuse(part.bundle, site_dir / part.bundle)):
             fresh.append(part)
     workers = jobs or _default_jobs(max(len(part.pages) for part in parts))
-    kept = folders.usable_for(site_dir)
+    kept = cache.usable_for(site_dir)
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(fresh)))) as pool:
         # Largest first, so that the last runs to finish are short ones (a newest part is often small)
         by_size = sorted(fresh, key=lambda part: -len(part.pages))
-        list(pool.map(lambda part: _index_part(site_dir, executable, part, folders, kept), by_size))
+        list(pool.map(lambda part: _index_part(site_dir, executable, part, cache, kept), by_size))
     if kept:
-        folders.drop_others(parts)
+        cache.drop_others(parts)
         if old is not None and not old.inside:
             # A new site folder (a full build's) with parts reused from the previous one: their
             # kept links still hold the previous folder's files, which go when it does.
             indexed = {id(part) for part in fresh}
-            folders.relink(site_dir, [part for part in parts if id(part) not in indexed])
+            cache.relink(site_dir, [part for part in parts if id(part) not in indexed])
     if len(parts) > 1:
         _gather_ui_files(site_dir / BUNDLE_DIR, [site_dir / part.bundle for part in fresh], old)
-    return len(fresh)
+    return fresh
 
 
-def _index_part(site_dir: Path, executable: Path, part: Part, folders: PageFolders, kept: bool) -> int:
+def _index_part(site_dir: Path, executable: Path, part: Part, cache: SearchCache, kept: bool) -> int:
     """One Pagefind run over the part's pages, linked at their paths in a folder of their own (so
-    result URLs are the pages' own), writing the part's bundle; returns its page count."""
+    result URLs are the pages' own), writing the part's bundle (into its spare, if the cache has
+    one, then moved into place); returns its page count."""
     out = (site_dir / part.bundle).resolve()
-    with folders.pages_of(site_dir, part, kept) as source:
-        _run_pagefind(executable, source, site_dir, ["--output-path", str(out)])
-    return normalize_bundle(out)
+    spare = cache.spare_for(part) if kept else None
+    with cache.pages_of(site_dir, part, kept) as source:
+        _run_pagefind(executable, source, site_dir, ["--output-path", str(spare or out)])
+    if spare is None:
+        return normalize_bundle(out)
+    pages = normalize_bundle(spare)
+    prune_bundle(spare)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        spare.rename(out)
+    except OSError:  # one file system by its device number, yet not one to rename across
+        shutil.copytree(spare, out)
+        shutil.rmtree(spare, ignore_errors=True)
+    return pages
 
 
 def _default_jobs(largest_part: int) -> int:

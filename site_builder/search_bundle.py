@@ -132,6 +132,28 @@ def _rewrite(old: Path, folder: Path, pattern: str, prefix: str, digits: int, da
     return _Rewrite(old=old, new=folder / pattern.format(new_hash), new_hash=new_hash, raw=raw)
 
 
+def prune_bundle(bundle: Path) -> None:
+    """Delete the files of `bundle`'s fragment/, index/ and filter/ folders that its index does
+    not use: left from an earlier index, when Pagefind wrote over an old bundle (search_cache.py).
+    Run it after normalize_bundle."""
+    used: set[str] = set()
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    for language in entry["languages"].values():
+        meta = _read_index_file(bundle / f"pagefind.{language['hash']}.pf_meta")
+        # [version, pages [[fragment hash, words]], word-index chunks [[from, to, hash]], filters [[name, hash]], ...]
+        assert isinstance(meta, list)
+        used.update(f"fragment/{page[0]}.pf_fragment" for page in meta[1])
+        used.update(f"index/{chunk[2]}.pf_index" for chunk in meta[2])
+        used.update(f"filter/{item[1]}.pf_filter" for item in meta[3])
+    for folder in ("fragment", "index", "filter"):
+        if not (bundle / folder).is_dir():
+            continue
+        with os.scandir(bundle / folder) as entries:
+            stale = [item.path for item in entries if f"{folder}/{item.name}" not in used]
+        for path in stale:
+            os.unlink(path)
+
+
 def link_tree(source: Path, target: Path, skip: tuple[str, ...] = ()) -> None:
     """Hard-link (or copy) every file under `source` to the same place under `target`; names in
     `skip` are left out at the top level. Nothing is ever rewritten in place (see write_new), so

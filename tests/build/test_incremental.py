@@ -262,9 +262,9 @@ def test_a_failing_search_index_puts_the_old_pages_back(site, tmp_path: Path, mo
     content, out = site
     calls: list[tuple] = []
 
-    def index(site_dir: Path, log=print, previous=None, changed=None, pages_dir=None):
+    def index(site_dir: Path, log=print, previous=None, changed=None, cache_dir=None):
         calls.append((site_dir, previous, changed))
-        assert pages_dir == BuildCache.for_build(content, out).folder / "search-pages"
+        assert cache_dir == BuildCache.for_build(content, out).folder / "search"
         if previous is not None:
             raise BuildError("pagefind: Error: something went wrong")
         (site_dir / "pagefind").mkdir()
@@ -285,7 +285,7 @@ def test_a_failing_search_index_puts_the_old_pages_back(site, tmp_path: Path, mo
 
 
 def test_search_keeps_its_page_links_in_the_build_cache_and_relinks_an_edited_page(site) -> None:
-    from site_builder.search_pages import folder_name
+    from site_builder.search_cache import folder_name
     from site_builder.search_parts import read_manifest
 
     content, out = site
@@ -293,7 +293,7 @@ def test_search_keeps_its_page_links_in_the_build_cache_and_relinks_an_edited_pa
     edit_abstract(content)
     report, _ = build(content, out, search=True)
     assert report.mode == "incremental"
-    kept = BuildCache.for_build(content, out).folder / "search-pages"
+    kept = BuildCache.for_build(content, out).folder / "search" / "pages"
     (part,) = read_manifest(out / "pagefind" / "manifest.json.gz").parts
     linked = {p.relative_to(kept / folder_name(part.bundle)).as_posix(): p.stat().st_ino
               for p in (kept / folder_name(part.bundle)).rglob("*") if p.is_file()}
