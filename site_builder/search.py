@@ -6,6 +6,8 @@ with more pages than one part holds is indexed in parts (`pagefind/parts/<name>/
 run each, several at once), which the search page merges (`pagefind/parts.json` lists them); a
 rebuild given the previous build re-indexes only the parts whose pages changed and reuses the
 others, by hard links or by moving them (search_parts.py: the rule, and the manifest it keeps).
+Given the build cache's folder, a part's pages stay linked there for Pagefind between builds, and
+a part indexed again is written over its previous version (search_cache.py).
 
 We run the executable shipped in the `pagefind-bin` wheel with `subprocess`, rather than the
 `pagefind` package's Python API: that API drives the same executable through an asyncio service
