@@ -5,6 +5,8 @@ index is the cold one."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import shutil
 import tempfile
@@ -237,3 +239,19 @@ def fragment_url(path: Path) -> str:
     import json
 
     return json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd"):])["url"]
+
+
+def test_a_fragments_url_is_read_from_its_start(tmp_path):
+    from site_builder.search_cache import _fragment_url
+
+    def fragment(data: bytes) -> str:
+        path = tmp_path / f"f{len(list(tmp_path.iterdir()))}.pf_fragment"
+        path.write_bytes(gzip.compress(data))
+        return str(path)
+
+    escaped = json.dumps({"url": '/papers/a "b" \\ é/', "content": "x" * 100_000}, ensure_ascii=True, separators=(",", ":")).encode()
+    assert _fragment_url(fragment(b"pagefind_dcd" + escaped)) == '/papers/a "b" \\ é/'
+    assert _fragment_url(fragment(b'pagefind_dcd{"content":"x","url":"/a/"}')) is None  # not first: not kept
+    assert _fragment_url(fragment(b'{"url":"/a/"}')) is None  # no signature
+    (tmp_path / "broken.pf_fragment").write_bytes(b"\x1f\x8b not gzip")
+    assert _fragment_url(str(tmp_path / "broken.pf_fragment")) is None
