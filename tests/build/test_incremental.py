@@ -284,7 +284,7 @@ def test_a_failing_search_index_puts_the_old_pages_back(site, tmp_path: Path, mo
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"]
 
 
-def test_search_keeps_its_page_links_in_the_build_cache_and_relinks_an_edited_page(site) -> None:
+def test_search_keeps_page_links_and_a_spare_in_the_build_cache_and_gives_the_full_builds_site(site, tmp_path: Path) -> None:
     from site_builder.search_cache import folder_name
     from site_builder.search_parts import read_manifest
 
@@ -300,6 +300,14 @@ def test_search_keeps_its_page_links_in_the_build_cache_and_relinks_an_edited_pa
     assert "papers/notes-on-min-max-optimization/index.html" in linked
     assert linked == {page.path: (out / page.path).stat().st_ino for page in part.pages}
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no scratch folder left
+    spare = BuildCache.for_build(content, out).folder / "search" / "spares" / folder_name(part.bundle)
+    assert (spare / "fragment").is_dir()  # the replaced index, for the next one to write into
+
+    spare_folder = spare.stat().st_ino
+    retitle_and_reauthor(content)  # indexed into the spare: still the site a full build makes
+    report, _ = build(content, out, search=True)
+    assert report.mode == "incremental" and (out / "pagefind").stat().st_ino == spare_folder
+    assert same_tree(tree_hashes(out), cold(content, tmp_path, search=True))
 
 
 def test_parallel_rendering_writes_the_same_site(site, tmp_path: Path, monkeypatch) -> None:
