@@ -122,15 +122,13 @@ class SearchCache:
             shutil.rmtree(spare)
             return None
         for entry in list(os.scandir(spare)):
-            if entry.is_dir(follow_symlinks=False) and entry.name == "fragment":
-                for inner in list(os.scandir(entry.path)):
-                    if not (inner.is_file(follow_symlinks=False) and inner.stat().st_nlink == 1
-                            and _fragment_url(inner.path) in same):
-                        _remove(inner)
-            elif entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path)
-            else:
-                os.unlink(entry.path)
+            if entry.name != "fragment" or not entry.is_dir(follow_symlinks=False):
+                _remove(entry)
+                continue
+            for inner in list(os.scandir(entry.path)):
+                if not (inner.is_file(follow_symlinks=False) and inner.stat().st_nlink == 1
+                        and _fragment_url(inner.path) in same):
+                    _remove(inner)
         return spare
 
     def keep_spare(self, bundle_dir: Path, part: Part) -> None:
@@ -149,14 +147,10 @@ class SearchCache:
         """Delete the folders of parts that are not in `parts` (the index's current ones)."""
         wanted = {folder_name(part.bundle) for part in parts}
         for root in (self.pages, self.spares):
-            if root is None or not root.is_dir():
-                continue
-            for folder in sorted(root.iterdir()):
-                if folder.name not in wanted:
-                    if folder.is_dir() and not folder.is_symlink():
-                        shutil.rmtree(folder, ignore_errors=True)
-                    else:
-                        folder.unlink(missing_ok=True)
+            if root is not None and root.is_dir():
+                for entry in list(os.scandir(root)):
+                    if entry.name not in wanted:
+                        _remove(entry, ignore_errors=True)  # only a cache
 
 
 def _url(path: str) -> str:
@@ -177,11 +171,13 @@ def _fragment_url(path: str) -> str | None:
     return url if isinstance(url, str) else None
 
 
-def _remove(entry: os.DirEntry) -> None:
+def _remove(entry: os.DirEntry, ignore_errors: bool = False) -> None:
+    """Delete a file or (without following links) a folder."""
     if entry.is_dir(follow_symlinks=False):
-        shutil.rmtree(entry.path)
+        shutil.rmtree(entry.path, ignore_errors=ignore_errors)
     else:
-        os.unlink(entry.path)
+        with contextlib.suppress(*((OSError,) if ignore_errors else ())):
+            os.unlink(entry.path)
 
 
 def folder_name(bundle: str) -> str:

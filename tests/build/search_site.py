@@ -80,6 +80,11 @@ def write_site(root: Path, papers: dict[str, Paper]) -> Path:
     return root
 
 
+def files_under(folder: Path) -> dict[str, int]:
+    """Every file under `folder`, by its path relative to it, with its inode."""
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
 def bundle_files(site: Path) -> dict[str, bytes]:
     """Every file of the search bundle (parts included) by path, with its bytes."""
     bundle = site / "pagefind"

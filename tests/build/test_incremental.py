@@ -287,6 +287,7 @@ def test_a_failing_search_index_puts_the_old_pages_back(site, tmp_path: Path, mo
 def test_search_keeps_page_links_and_a_spare_in_the_build_cache_and_gives_the_full_builds_site(site, tmp_path: Path) -> None:
     from site_builder.search_cache import folder_name
     from site_builder.search_parts import read_manifest
+    from tests.build.search_site import files_under
 
     content, out = site
     build(content, out, search=True)
@@ -295,8 +296,7 @@ def test_search_keeps_page_links_and_a_spare_in_the_build_cache_and_gives_the_fu
     assert report.mode == "incremental"
     kept = BuildCache.for_build(content, out).folder / "search" / "pages"
     (part,) = read_manifest(out / "pagefind" / "manifest.json.gz").parts
-    linked = {p.relative_to(kept / folder_name(part.bundle)).as_posix(): p.stat().st_ino
-              for p in (kept / folder_name(part.bundle)).rglob("*") if p.is_file()}
+    linked = files_under(kept / folder_name(part.bundle))
     assert "papers/notes-on-min-max-optimization/index.html" in linked
     assert linked == {page.path: (out / page.path).stat().st_ino for page in part.pages}
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no scratch folder left

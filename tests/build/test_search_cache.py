@@ -18,15 +18,11 @@ import site_builder.search as search_module
 from site_builder.search import index_site
 from site_builder.search_cache import SearchCache, folder_name, sync_links
 from site_builder.search_parts import read_manifest
-from tests.build.search_site import bundle_files, page_path, write_site
+from tests.build.search_site import bundle_files, files_under, page_path, write_site
 from tests.build.test_search import SPLIT, SPLIT_MAX, marker
 from tests.build.test_search_incremental import cold_copy, edit, part_of, rebuilt
 
 quiet = dict(log=lambda line: None, max_part_pages=SPLIT_MAX)
-
-
-def files_under(folder: Path) -> dict[str, int]:
-    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
 
 
 def replace_file(path: Path, text: str) -> None:
@@ -87,7 +83,7 @@ def test_kept_folders_give_the_cold_index_and_follow_an_edit(tmp_path):
     folder = kept / "pages" / folder_name(part_of(site, changed))
     assert files_under(folder)[changed] == (site / changed).stat().st_ino
     replace_file(site / changed, (site / changed).read_text(encoding="utf-8"))  # same bytes, new file
-    stats = index_site(site, previous=site, changed={changed}, cache_dir=kept, **quiet)
+    stats = reindex(site, kept, changed)
     assert stats.reindexed == 1
     assert files_under(folder)[changed] == (site / changed).stat().st_ino
     assert bundle_files(site) == bundle_files(cold_copy(site, tmp_path / "cold-2"))
@@ -97,6 +93,22 @@ def spare_of(kept: Path, site: Path, page: str) -> Path:
     return kept / "spares" / folder_name(part_of(site, page))
 
 
+def reindex(site: Path, kept: Path, changed: str):
+    """Index `site` in place after `changed` was edited, as an incremental build does."""
+    return index_site(site, previous=site, changed={changed}, cache_dir=kept, **quiet)
+
+
+def with_a_spare(tmp_path: Path) -> tuple[Path, Path, str]:
+    """The split site indexed with a search cache, then p09 edited and indexed in place: its part's
+    replaced bundle is now a spare. Returns the cache folder, the site and p09's page."""
+    kept = tmp_path / "kept"
+    site = write_site(tmp_path / "site", SPLIT)
+    index_site(site, cache_dir=kept, **quiet)
+    changed = edit(site, "p09", marker(9), "kangaroonewword")
+    reindex(site, kept, changed)
+    return kept, site, changed
+
+
 def test_an_index_in_place_keeps_the_replaced_bundle_and_the_next_writes_over_it(tmp_path, monkeypatch):
     kept = tmp_path / "kept"
     site = write_site(tmp_path / "site", SPLIT)
@@ -104,7 +116,7 @@ def test_an_index_in_place_keeps_the_replaced_bundle_and_the_next_writes_over_it
     changed = edit(site, "p09", marker(9), "kangaroonewword")
     bundle = site / part_of(site, changed)
     old_entry = (bundle / "pagefind-entry.json").read_bytes()
-    index_site(site, previous=site, changed={changed}, cache_dir=kept, **quiet)
+    reindex(site, kept, changed)
     spare = spare_of(kept, site, changed)
     assert (spare / "pagefind-entry.json").read_bytes() == old_entry  # the replaced version
     assert [p.name for p in (kept / "spares").iterdir()] == [spare.name]  # of the part indexed only
@@ -115,7 +127,7 @@ def test_an_index_in_place_keeps_the_replaced_bundle_and_the_next_writes_over_it
     run = search_module._run_pagefind
     monkeypatch.setattr(search_module, "_run_pagefind", lambda *args: (outputs.append(args[3][-1]), run(*args))[1])
     changed = edit(site, "p09", marker(9), "wallabynewword")
-    index_site(site, previous=site, changed={changed}, cache_dir=kept, **quiet)
+    reindex(site, kept, changed)
     assert outputs == [str(spare.with_name(".writing-" + spare.name))]
     now = {p.name: p.stat().st_ino for p in (bundle / "fragment").iterdir()}
     assert len(set(now.items()) & set(fragments.items())) == len(now) - 1  # one page's fragment is new
@@ -124,11 +136,7 @@ def test_an_index_in_place_keeps_the_replaced_bundle_and_the_next_writes_over_it
 
 
 def test_a_spare_with_left_overs_or_shared_files_gives_the_cold_index_and_leaves_other_files_alone(tmp_path):
-    kept = tmp_path / "kept"
-    site = write_site(tmp_path / "site", SPLIT)
-    index_site(site, cache_dir=kept, **quiet)
-    changed = edit(site, "p09", marker(9), "kangaroonewword")
-    index_site(site, previous=site, changed={changed}, cache_dir=kept, **quiet)
+    kept, site, changed = with_a_spare(tmp_path)
     spare = spare_of(kept, site, changed)
     fragments = sorted((spare / "fragment").iterdir())
     shared = tmp_path / "elsewhere.pf_fragment"
@@ -137,17 +145,13 @@ def test_a_spare_with_left_overs_or_shared_files_gives_the_cold_index_and_leaves
     (spare / "index" / "en_stale.pf_index").write_bytes(b"left over")
     (spare / "stray").mkdir()
     changed = edit(site, "p09", marker(9), "wallabynewword")
-    index_site(site, previous=site, changed={changed}, cache_dir=kept, **quiet)
+    reindex(site, kept, changed)
     assert shared.read_bytes() == before and shared.stat().st_nlink == 1
     assert bundle_files(site) == bundle_files(cold_copy(site, tmp_path / "cold"))
 
 
 def test_a_failed_run_into_a_spare_leaves_the_old_index(tmp_path, monkeypatch):
-    kept = tmp_path / "kept"
-    site = write_site(tmp_path / "site", SPLIT)
-    index_site(site, cache_dir=kept, **quiet)
-    changed = edit(site, "p09", marker(9), "kangaroonewword")
-    index_site(site, previous=site, changed={changed}, cache_dir=kept, **quiet)
+    kept, site, changed = with_a_spare(tmp_path)
     before = bundle_files(site)
     run = search_module._run_pagefind
 
@@ -160,10 +164,10 @@ def test_a_failed_run_into_a_spare_leaves_the_old_index(tmp_path, monkeypatch):
     monkeypatch.setattr(search_module, "_run_pagefind", failing)
     changed = edit(site, "p09", marker(9), "wallabynewword")
     with pytest.raises(search_module.BuildError):
-        index_site(site, previous=site, changed={changed}, cache_dir=kept, **quiet)
+        reindex(site, kept, changed)
     assert bundle_files(site) == before and not list(site.glob(".pagefind-*"))
     monkeypatch.undo()
-    index_site(site, previous=site, changed={changed}, cache_dir=kept, **quiet)
+    reindex(site, kept, changed)
     assert bundle_files(site) == bundle_files(cold_copy(site, tmp_path / "cold"))  # the damaged spare unused
     assert sorted(p.name for p in (kept / "spares").iterdir()) == [spare_of(kept, site, changed).name]
 
@@ -183,11 +187,7 @@ def test_a_new_site_folder_relinks_the_parts_it_reused(tmp_path):
 
 
 def test_folders_of_parts_that_are_gone_are_deleted(tmp_path):
-    kept = tmp_path / "kept"
-    site = write_site(tmp_path / "site", SPLIT)
-    index_site(site, cache_dir=kept, **quiet)
-    changed = edit(site, "p09", marker(9), "kangaroonewword")
-    index_site(site, previous=site, changed={changed}, cache_dir=kept, **quiet)
+    kept, site, changed = with_a_spare(tmp_path)
     assert len(list((kept / "pages").iterdir())) > 1 and len(list((kept / "spares").iterdir())) == 1
     index_site(site, log=lambda line: None, cache_dir=kept)  # the default part size: one part
     assert [p.name for p in (kept / "pages").iterdir()] == ["pagefind"]
@@ -207,7 +207,7 @@ def test_kept_folders_on_another_file_system_are_not_used(tmp_path):
         assert not SearchCache(kept).usable_for(site)
         index_site(site, cache_dir=kept, **quiet)
         changed = edit(site, "p09", marker(9), "kangaroonewword")
-        index_site(site, previous=site, changed={changed}, cache_dir=kept, **quiet)
+        reindex(site, kept, changed)
         assert list(kept.iterdir()) == []
         assert not [p for p in site.iterdir() if p.name.startswith(".pagefind-")]  # scratch removed
         assert bundle_files(site) == bundle_files(cold_copy(site, tmp_path / "cold"))
@@ -219,11 +219,7 @@ def test_a_spare_keeps_only_the_fragments_of_pages_unchanged_since_its_version(t
     """Pagefind keeps a file whose name exists, and a name is only 7 hex digits of a hash: a
     spare may hold only files this run writes with the same bytes. A page edited in the build
     that made the spare's version, then left alone, has a fragment in the spare that is stale."""
-    kept = tmp_path / "kept"
-    site = write_site(tmp_path / "site", SPLIT)
-    index_site(site, cache_dir=kept, **quiet)
-    first = edit(site, "p09", marker(9), "kangaroonewword")
-    index_site(site, previous=site, changed={first}, cache_dir=kept, **quiet)  # spare: p09 before the edit
+    kept, site, first = with_a_spare(tmp_path)  # the spare: p09 before the edit
     manifest = read_manifest(site / "pagefind" / "manifest.json.gz")
     (part,) = [part for part in manifest.parts if first in {page.path for page in part.pages}]
     spare = SearchCache(kept).spare_for(part)
