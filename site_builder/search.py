@@ -107,7 +107,7 @@ def index_site(
     for scratch in site_dir.glob(SCRATCH_PREFIX + "*"):  # left by an interrupted run
         shutil.rmtree(scratch, ignore_errors=True)
     old = None
-    cache = SearchCache(cache_dir)
+    cache = SearchCache.for_site(cache_dir, site_dir)
     indexed: list[Part] = []
     try:
         old = _previous_index(site_dir, Path(previous), max_part_pages) if previous is not None else None
@@ -135,7 +135,7 @@ def index_site(
         raise
     finally:
         if old is not None and old.inside:
-            if cache.usable_for(site_dir):
+            if cache.root is not None:
                 replaced_parts = {part.bundle: part for part in old.manifest.parts}
                 for part in indexed:  # their replaced bundles, kept for Pagefind to write over
                     replaced = old.bundle_dir(part.bundle)
@@ -308,12 +308,11 @@ def _index_parts(site_dir: Path, executable: Path, parts: list[Part], old: _Prev
         if not ((part.bundle, part.signature) in reusable and old.reuse(part.bundle, site_dir / part.bundle)):
             fresh.append(part)
     workers = jobs or _default_jobs(max(len(part.pages) for part in parts))
-    kept = cache.usable_for(site_dir)
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(fresh)))) as pool:
         # Largest first, so that the last runs to finish are short ones (a newest part is often small)
         by_size = sorted(fresh, key=lambda part: -len(part.pages))
-        list(pool.map(lambda part: _index_part(site_dir, executable, part, cache, kept), by_size))
-    if kept:
+        list(pool.map(lambda part: _index_part(site_dir, executable, part, cache), by_size))
+    if cache.root is not None:
         cache.drop_others(parts)
         if old is not None and not old.inside:
             # A new site folder (a full build's) with parts reused from the previous one: their
@@ -325,13 +324,13 @@ def _index_parts(site_dir: Path, executable: Path, parts: list[Part], old: _Prev
     return fresh
 
 
-def _index_part(site_dir: Path, executable: Path, part: Part, cache: SearchCache, kept: bool) -> int:
+def _index_part(site_dir: Path, executable: Path, part: Part, cache: SearchCache) -> int:
     """One Pagefind run over the part's pages, linked at their paths in a folder of their own (so
     result URLs are the pages' own), writing the part's bundle (into its spare, if the cache has
     one, then moved into place); returns its page count."""
     out = (site_dir / part.bundle).resolve()
-    spare = cache.spare_for(part) if kept else None
-    with cache.pages_of(site_dir, part, kept) as source:
+    spare = cache.spare_for(part)
+    with cache.pages_of(site_dir, part) as source:
         _run_pagefind(executable, source, site_dir, ["--output-path", str(spare or out)])
     if spare is None:
         return normalize_bundle(out)

@@ -27,7 +27,7 @@ keeps only the fragments of pages unchanged since its version, which the run wri
 same names and bytes (`spare_for`). A spare is never part of a published site, so writing into
 it cannot change one, even if the run fails; a spare a run failed to finish is never used.
 
-Without a cache (`SearchCache(None)`), or with the cache on another file system than the site,
+Without a cache, or with the cache on another file system than the site (`SearchCache.for_site`),
 each run uses a scratch folder inside the site for the pages and writes fresh bundles. Whatever
 a build, or a failed one, leaves here, the next run gives the cold index.
 """
@@ -61,6 +61,12 @@ class SearchCache:
         self.pages = root / "pages" if root is not None else None
         self.spares = root / "spares" if root is not None else None
 
+    @classmethod
+    def for_site(cls, root: Path | None, site_dir: Path) -> SearchCache:
+        """The cache in `root` if it can serve `site_dir` (`usable_for`), else scratch folders."""
+        cache = cls(root)
+        return cache if cache.usable_for(site_dir) else cls(None)
+
     def usable_for(self, site_dir: Path) -> bool:
         """Whether the cache can hold links to `site_dir`'s pages (the same file system)."""
         if self.root is None:
@@ -72,10 +78,9 @@ class SearchCache:
             return False
 
     @contextlib.contextmanager
-    def pages_of(self, site_dir: Path, part: Part, kept: bool) -> Iterator[Path]:
+    def pages_of(self, site_dir: Path, part: Part) -> Iterator[Path]:
         """A folder holding exactly `part`'s pages, linked from `site_dir` at their paths."""
-        if kept:
-            assert self.pages is not None
+        if self.pages is not None:
             self.relink(site_dir, [part])
             yield self.pages / folder_name(part.bundle)
             return
