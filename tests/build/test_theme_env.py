@@ -29,7 +29,8 @@ class _MarkupKind(Markup):
 
 @pytest.mark.parametrize("value", [
     "", "plain", "<b>Tom & Jerry</b> \"quoted\" 'single'", "naïve – ∑ 数学",
-    Markup("<em>already</em>"), _MarkupKind("<em>sub</em>"), 0, 3.5, None, True, _Html(), _Text(),
+    Markup("<em>already</em>"), _MarkupKind("<em>sub</em>"), 0, 7, -12, 10**30, 3.5, None, True, False,
+    _Html(), _Text(),
 ])
 def test_escape_gives_what_markupsafe_gives(value: object) -> None:
     ours, theirs = fast_escape(value), markupsafe.escape(value)
@@ -86,3 +87,21 @@ def test_render_each_leaves_text_templates_unescaped(tmp_path: Path) -> None:
     env = _env(tmp_path, {"page.txt": "{{ items|render_each(shout) }}"})
     out = env.get_template("page.txt").render(items=["<a>", "b"], shout=lambda item: item.upper())
     assert out == "<A>\nB"
+
+
+def test_a_template_is_looked_up_once_and_then_kept(tmp_path: Path) -> None:
+    env = _env(tmp_path, {
+        "base.html": "<main>{% block body %}{% endblock %}</main>",
+        "page.html": '{% extends "base.html" %}{% block body %}{{ text }}{% endblock %}',
+    })
+    page = env.get_template("page.html")
+    assert page.render(text="<x>") == "<main>&lt;x&gt;</main>"
+    base = env.get_template("base.html")
+    env.cache.clear()  # Jinja's own cache: without ours, the next asks would load new templates
+    assert env.get_template("page.html") is page
+    assert env.get_template("base.html", parent="page.html") is base
+    assert page.render(text="y") == "<main>y</main>"
+    # Asked with globals, a template goes through Jinja's lookup as before (it updates them).
+    assert env.get_template("page.html", globals={"g": 1}).globals["g"] == 1
+    with pytest.raises(jinja2.TemplateNotFound):
+        env.get_template("missing.html")
