@@ -46,7 +46,7 @@ def can_fork() -> bool:
 
 
 def fork_map(func: Callable[[T], R], tasks: Sequence[T], jobs: int, window: int = 0,
-             contiguous: bool = False) -> Iterator[tuple[int, R]]:
+             contiguous: bool = False, meanwhile: Callable[[], object] | None = None) -> Iterator[tuple[int, R]]:
     """`(index, func(task))` for every task, as workers finish them (any order).
 
     With `jobs` > 1 and more than one task, `jobs` forked processes share the tasks (each takes
@@ -61,8 +61,15 @@ def fork_map(func: Callable[[T], R], tasks: Sequence[T], jobs: int, window: int 
     (worker i of n starts at i/n of it) and, once that is done, from the far end of the stretch
     with the most left. Taking the next task of the whole list instead would give every worker
     tasks from everywhere, and each would redo the others' cached work.
+
+    `meanwhile`: other work of the caller's that the tasks do not need, done in this process
+    while the workers run (called once, as soon as the first tasks are handed out; before the
+    tasks when they run here). Results wait for it, so a worker may stop for want of tasks
+    once it has done the `window`'s.
     """
     if jobs <= 1 or len(tasks) <= 1 or not can_fork():
+        if meanwhile is not None:
+            meanwhile()
         for index, task in enumerate(tasks):
             yield index, func(task)
         return
@@ -85,6 +92,8 @@ def fork_map(func: Callable[[T], R], tasks: Sequence[T], jobs: int, window: int 
             for item in itertools.islice(upcoming, window or 2 * workers):
                 pool.apply_async(_run, (item,), callback=done.put, error_callback=done.put)
                 pending += 1
+            if meanwhile is not None:
+                meanwhile()
             while pending:
                 result = done.get()
                 pending -= 1
@@ -157,10 +166,11 @@ class _Claims:
 
 
 def ordered_map(func: Callable[[T], R], tasks: Sequence[T], jobs: int,
-                on_result: Callable[[int, R], object] | None = None) -> list[R]:
+                on_result: Callable[[int, R], object] | None = None,
+                meanwhile: Callable[[], object] | None = None) -> list[R]:
     """`fork_map` with the results in task order; `on_result(index, result)` as each arrives."""
     results: list[Any] = [None] * len(tasks)
-    for index, result in fork_map(func, tasks, jobs):
+    for index, result in fork_map(func, tasks, jobs, meanwhile=meanwhile):
         results[index] = result
         if on_result is not None:
             on_result(index, result)

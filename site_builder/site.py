@@ -14,7 +14,8 @@ import math
 import operator
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from site_builder import memo as memo_module
 from site_builder.config import SiteConfig
@@ -60,14 +61,17 @@ def assemble_site(
     `build_authors`, `build_related`). `jobs` processes rank the related papers."""
     with gc_paused():
         ordered = sort_papers(papers)
-        return Site(
-            papers=ordered,
-            authors=build_authors(ordered, profiles, memo_module.part(memo, "authors")),
-            tags=build_tags(ordered, topic_names),
-            days=build_days(ordered),
-            related=build_related(ordered, config.related_papers, memo_module.part(memo, "related"), jobs),
-            profiles=dict(sorted(profiles.items())),
-        )
+        parts: dict[str, Any] = {}
+
+        def other_parts() -> None:  # made here while the workers rank the related papers
+            parts["authors"] = build_authors(ordered, profiles, memo_module.part(memo, "authors"))
+            parts["tags"] = build_tags(ordered, topic_names)
+            parts["days"] = build_days(ordered)
+
+        related = build_related(ordered, config.related_papers, memo_module.part(memo, "related"), jobs,
+                                meanwhile=other_parts)
+        return Site(papers=ordered, authors=parts["authors"], tags=parts["tags"], days=parts["days"],
+                    related=related, profiles=dict(sorted(profiles.items())))
 
 
 def sort_papers(papers: Iterable[Paper]) -> tuple[Paper, ...]:
@@ -253,7 +257,7 @@ def build_days(ordered: tuple[Paper, ...]) -> tuple[DigestDay, ...]:
 
 
 def build_related(ordered: tuple[Paper, ...], limit: int, memo: dict | None = None,
-                  jobs: int = 1) -> dict[str, tuple[Paper, ...]]:
+                  jobs: int = 1, meanwhile: Callable[[], object] | None = None) -> dict[str, tuple[Paper, ...]]:
     """For each paper (by slug), up to `limit` others that share authors, topics or categories.
 
     Score = sum over shared terms of weight / log2(1 + papers carrying the term): rarer terms say
@@ -266,8 +270,14 @@ def build_related(ordered: tuple[Paper, ...], limit: int, memo: dict | None = No
     the same (an edited abstract or title that keeps the order changes nothing here). The hash
     is taken before any other work: at 100,000 papers, reusing the result took 2.0-2.5 s when
     the hash was of the terms the ranking builds, 0.5-0.7 s now (in one process).
+
+    `meanwhile`: the caller's other work, called once in any case; while worker processes rank,
+    it runs here at the same time (`parallel.fork_map`). In a cold build at 10,000 papers the
+    authors, tags and days took 0.25 s before the ranking's 0.26 s on two cores.
     """
     if limit <= 0:
+        if meanwhile is not None:
+            meanwhile()
         return {paper.slug: () for paper in ordered}
     key = None
     if memo is not None:
@@ -277,6 +287,8 @@ def build_related(ordered: tuple[Paper, ...], limit: int, memo: dict | None = No
         reused = memo_module.recall(memo, key, "related", lambda saved: {
             p.slug: tuple([ordered[i] for i in others]) for p, others in zip(ordered, saved, strict=True)})
         if reused is not None:
+            if meanwhile is not None:
+                meanwhile()
             return reused
     term_ids: dict[str, int] = {}  # "a:<author slug>", "t:<topic>", "c:<category>" -> number
     base_of: list[int] = []  # term number -> weight of sharing it, before rarity
@@ -310,7 +322,7 @@ def build_related(ordered: tuple[Paper, ...], limit: int, memo: dict | None = No
     tasks = ranges(len(ordered), RELATED_CHUNK)
     related: dict[str, tuple[Paper, ...]] = {}
     positions: list[tuple[int, ...]] = []
-    for (lo, _hi), ranked in zip(tasks, ordered_map(ranker.rank_range, tasks, workers)):
+    for (lo, _hi), ranked in zip(tasks, ordered_map(ranker.rank_range, tasks, workers, meanwhile=meanwhile)):
         for index, others in enumerate(ranked, lo):
             related[ordered[index].slug] = tuple([ordered[other] for other in others])
             positions.append(tuple(others))

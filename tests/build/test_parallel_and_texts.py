@@ -59,6 +59,41 @@ def test_contiguous_workers_each_take_a_run_of_neighbouring_tasks() -> None:
     assert runs <= 4, by_pid
 
 
+def _wait_for_file(path: str) -> bool:
+    """Whether `path` appears within 20 s (the parent's `meanwhile` makes it)."""
+    deadline = time.monotonic() + 20
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+@needs_fork
+def test_meanwhile_runs_here_once_while_the_workers_run(tmp_path) -> None:
+    flag = str(tmp_path / "meanwhile-ran")
+    calls: list[int] = []
+
+    def meanwhile() -> None:
+        calls.append(os.getpid())
+        open(flag, "w").close()
+
+    # Each task waits for the file `meanwhile` makes: called only after the tasks were done,
+    # the tasks would report that they waited in vain.
+    results = dict(fork_map(_wait_for_file, [flag] * 6, jobs=2, meanwhile=meanwhile))
+    assert calls == [os.getpid()]
+    assert results == {i: True for i in range(6)}
+
+
+def test_meanwhile_runs_before_tasks_that_run_here(tmp_path) -> None:
+    order: list[str] = []
+    results = list(fork_map(order.append, ["task 1", "task 2"], jobs=1, meanwhile=lambda: order.append("meanwhile")))
+    assert order == ["meanwhile", "task 1", "task 2"]
+    assert [i for i, _ in results] == [0, 1]
+    list(fork_map(order.append, [], jobs=2, meanwhile=lambda: order.append("no tasks")))
+    assert order[-1] == "no tasks"
+
+
 def test_claims_start_each_worker_on_its_stretch_then_steal_from_the_far_end() -> None:
     claims = _Claims(10, 2)
     first, second = _Claims.__new__(_Claims), _Claims.__new__(_Claims)

@@ -350,7 +350,9 @@ def test_related_papers_ranked_on_several_processes_are_the_same(monkeypatch):
         for i in range(300)
     ])
     alone = build_related(papers, 5, jobs=1)
-    shared = build_related(papers, 5, jobs=2)
+    meanwhile: list[str] = []
+    shared = build_related(papers, 5, jobs=2, meanwhile=lambda: meanwhile.append("ran"))
+    assert meanwhile == ["ran"]
     assert {k: slugs(v) for k, v in shared.items()} == {k: slugs(v) for k, v in alone.items()}
     assert list(shared) == [p.slug for p in papers]
     assert all(len(v) == 5 for v in shared.values())
@@ -373,6 +375,10 @@ def test_related_papers_are_reused_while_the_papers_order_and_terms_stay(monkeyp
     assert build_related(retitled, 3, dict(memo)) == {k: tuple(retitled[papers.index(p)] for p in v)
                                                        for k, v in first.items()}
     assert ranked == [], "an edit that keeps order and terms reuses the ranking"
+    meanwhile: list[int] = []
+    build_related(retitled, 3, dict(memo), meanwhile=lambda: meanwhile.append(1))
+    build_related(retitled, 0, dict(memo), meanwhile=lambda: meanwhile.append(0))
+    assert meanwhile == [1, 0], "the caller's other work is done without a ranking too"
     assert {k: slugs(v) for k, v in build_related(papers, 3, dict(memo)).items()} == \
         {k: slugs(v) for k, v in first.items()}
     assert ranked == []
