@@ -63,9 +63,11 @@ def fork_map(func: Callable[[T], R], tasks: Sequence[T], jobs: int, window: int 
     tasks from everywhere, and each would redo the others' cached work.
 
     `meanwhile`: other work of the caller's that the tasks do not need, done in this process
-    while the workers run (called once, as soon as the first tasks are handed out; before the
-    tasks when they run here). Results wait for it, so a worker may stop for want of tasks
-    once it has done the `window`'s.
+    while the workers run (called once, right after the tasks are handed out; before the tasks
+    when they run here). With it, every task is handed out at once, whatever `window`: a task
+    is handed out as a result is taken, and no result is taken until `meanwhile` is done (at
+    100,000 papers the related papers' 40 tasks waited for the authors, 4.2 s, with only four
+    handed out). So its tasks' results must be small enough to wait all together.
     """
     if jobs <= 1 or len(tasks) <= 1 or not can_fork():
         if meanwhile is not None:
@@ -89,7 +91,7 @@ def fork_map(func: Callable[[T], R], tasks: Sequence[T], jobs: int, window: int 
             done: queue.SimpleQueue = queue.SimpleQueue()
             pending = 0
             upcoming = iter(enumerate(tasks))
-            for item in itertools.islice(upcoming, window or 2 * workers):
+            for item in itertools.islice(upcoming, len(tasks) if meanwhile is not None else window or 2 * workers):
                 pool.apply_async(_run, (item,), callback=done.put, error_callback=done.put)
                 pending += 1
             if meanwhile is not None:

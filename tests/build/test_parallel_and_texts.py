@@ -85,6 +85,23 @@ def test_meanwhile_runs_here_once_while_the_workers_run(tmp_path) -> None:
     assert results == {i: True for i in range(6)}
 
 
+def _make_file(path: str) -> None:
+    open(path, "w").close()
+
+
+@needs_fork
+def test_meanwhile_does_not_hold_up_tasks_beyond_the_window(tmp_path) -> None:
+    # More tasks than are handed out at a time (two a worker): each makes a file, and
+    # `meanwhile` waits for all of them. Were tasks handed out only as results are taken (after
+    # `meanwhile`), the last ones would not run until it gave up.
+    files = [str(tmp_path / f"task-{i}") for i in range(10)]
+    seen: list[bool] = []
+    results = dict(fork_map(_make_file, files, jobs=2, window=4,
+                            meanwhile=lambda: seen.append(all(_wait_for_file(f) for f in files))))
+    assert seen == [True]
+    assert sorted(results) == list(range(10))
+
+
 def test_meanwhile_runs_before_tasks_that_run_here(tmp_path) -> None:
     order: list[str] = []
     results = list(fork_map(order.append, ["task 1", "task 2"], jobs=1, meanwhile=lambda: order.append("meanwhile")))
