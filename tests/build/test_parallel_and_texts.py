@@ -102,7 +102,7 @@ def test_meanwhile_does_not_hold_up_tasks_beyond_the_window(tmp_path) -> None:
     assert sorted(results) == list(range(10))
 
 
-def test_meanwhile_runs_before_tasks_that_run_here(tmp_path) -> None:
+def test_meanwhile_runs_before_tasks_that_run_here() -> None:
     order: list[str] = []
     results = list(fork_map(order.append, ["task 1", "task 2"], jobs=1, meanwhile=lambda: order.append("meanwhile")))
     assert order == ["meanwhile", "task 1", "task 2"]
