@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -341,6 +341,22 @@ def settle(work: Path, seconds: float, log) -> None:
         time.sleep(wait)
 
 
+def with_bytecode(environ: Mapping[str, str], work: Path) -> dict[str, str]:
+    """The environment for the processes the benchmark times, so that they run the package's
+    compiled bytecode as an installed package does (pip compiles it when it installs).
+
+    Where `PYTHONDONTWRITEBYTECODE` is set (a development machine may set it to keep
+    `__pycache__` folders out of a checkout), an editable install has no compiled files, and
+    every build compiled the package's source again: ~0.2 s of each run (one edit at 10,000
+    papers: ~1.9 s against ~1.7 s with bytecode, by hand on 2026-12-07; every figure before
+    that afternoon includes it). Then the bytecode is written under the work folder instead
+    (`PYTHONPYCACHEPREFIX`), by the untimed warm-up build first. Otherwise nothing changes."""
+    env = dict(environ)
+    if env.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
+        env["PYTHONPYCACHEPREFIX"] = str(work.absolute() / "pycache")
+    return env
+
+
 WARM_UP_PAPERS = 50
 
 
@@ -484,7 +500,14 @@ def main(argv: list[str] | None = None) -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     options = Options(runs=args.runs, search=args.search, jobs=args.jobs, settle=args.settle,
                       interleave=args.interleave, hugo=hugo_program, seed=args.seed)
-    results = run_benchmark(args.sizes, args.work, args.seed, options, ingest=args.ingest)
+    environ = os.environ.copy()
+    os.environ.clear()
+    os.environ.update(with_bytecode(environ, args.work))  # for every process the benchmark starts
+    try:
+        results = run_benchmark(args.sizes, args.work, args.seed, options, ingest=args.ingest)
+    finally:
+        os.environ.clear()
+        os.environ.update(environ)
     print(markdown_table(results))
     if hugo_program:
         print(f"\nHugo: {hugo.hugo_version(hugo_program)}")

@@ -7,6 +7,7 @@ No timing is asserted here; the targets are checked by `python -m benchmarks.run
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -146,6 +147,14 @@ def test_stage_seconds_are_read_from_the_build_summary(tmp_path):
     assert report.parse_stage_seconds("no timings here") == {}
 
 
+def test_bytecode_is_kept_under_the_work_folder_only_where_it_would_not_be_written(tmp_path):
+    environ = {"PATH": "/bin", "PYTHONDONTWRITEBYTECODE": "1"}
+    env = run.with_bytecode(environ, tmp_path)
+    assert env == {"PATH": "/bin", "PYTHONPYCACHEPREFIX": str(tmp_path.absolute() / "pycache")}
+    assert environ == {"PATH": "/bin", "PYTHONDONTWRITEBYTECODE": "1"}, "the caller's mapping unchanged"
+    assert run.with_bytecode({"PATH": "/bin"}, tmp_path) == {"PATH": "/bin"}
+
+
 def test_check_compares_medians_with_the_targets():
     def scenario(name, seconds, mb=100.0, size=10000):
         return report.Scenario(size, name, 100, 100, seconds, mb, mb)
@@ -209,7 +218,11 @@ def test_interleaved_runs_take_the_sizes_in_turns(tmp_path, capsys, monkeypatch)
         assert (corpus / "public-cold-4" / "index.html").is_file()
 
 
-def test_runner_end_to_end(tmp_path, capsys):
+def test_runner_end_to_end(tmp_path, capsys, monkeypatch):
+    # As on a machine that keeps `__pycache__` out of checkouts: the timed builds still run
+    # compiled bytecode, written under the work folder (`run.with_bytecode`).
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    monkeypatch.delenv("PYTHONPYCACHEPREFIX", raising=False)
     exit_code = run.main(["--sizes", str(PAPERS), "--runs", "1", "--work", str(tmp_path), "--check"])
     table, log = capsys.readouterr()
     rows = [line for line in table.splitlines() if line.startswith(f"| {PAPERS} |")]
@@ -229,6 +242,10 @@ def test_runner_end_to_end(tmp_path, capsys):
     warm_up = tmp_path / f"warm-up-{run.WARM_UP_PAPERS}-s1"
     assert (warm_up / "data" / "papers").is_dir() and "warm-up build failed" not in log
     assert sorted(p.name for p in warm_up.iterdir()) == ["data", "generated.json"], "its output and cache deleted"
+    compiled = {p.name.split(".")[0] for p in (tmp_path / "pycache").rglob("site_builder/*.pyc")}
+    assert {"build", "render", "content"} <= compiled, "the builds' bytecode, kept under the work folder"
+    assert os.environ.get("PYTHONDONTWRITEBYTECODE") == "1" and "PYTHONPYCACHEPREFIX" not in os.environ, \
+        "this process's environment as it was"
 
     # Again in the same work folder: new output folders, the old ones deleted only at the end.
     assert run.main(["--sizes", str(PAPERS), "--runs", "2", "--work", str(tmp_path), "--no-ingest"]) == 0
