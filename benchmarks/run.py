@@ -348,9 +348,10 @@ def with_bytecode(environ: Mapping[str, str], work: Path) -> dict[str, str]:
     Where `PYTHONDONTWRITEBYTECODE` is set (a development machine may set it to keep
     `__pycache__` folders out of a checkout), an editable install has no compiled files, and
     every build compiled the package's source again: ~0.2 s of each run (one edit at 10,000
-    papers: ~1.9 s against ~1.7 s with bytecode, by hand on 2026-12-07; every figure before
-    that afternoon includes it). Then the bytecode is written under the work folder instead
-    (`PYTHONPYCACHEPREFIX`), by the untimed warm-up build first. Otherwise nothing changes."""
+    papers: 1.99-2.02 s against 1.73-1.87 s with bytecode, by hand on 2026-12-07; every figure
+    before that afternoon includes it). Then the bytecode is written under the work folder
+    instead (`PYTHONPYCACHEPREFIX`), by the untimed warm-up build first. Otherwise nothing
+    changes."""
     env = dict(environ)
     if env.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
         env["PYTHONPYCACHEPREFIX"] = str(work.absolute() / "pycache")
