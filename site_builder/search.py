@@ -135,13 +135,7 @@ def index_site(
         raise
     finally:
         if old is not None and old.inside:
-            if cache.root is not None:
-                replaced_parts = {part.bundle: part for part in old.manifest.parts}
-                for part in indexed:  # their replaced bundles, kept for Pagefind to write over
-                    replaced = old.bundle_dir(part.bundle)
-                    if part.bundle in replaced_parts and (replaced / "pagefind-entry.json").is_file():
-                        with contextlib.suppress(OSError):  # only a cache: the index is done
-                            cache.keep_spare(replaced, replaced_parts[part.bundle])
+            old.keep_spares(cache, indexed)
             shutil.rmtree(old.root, ignore_errors=True)
     stats = SearchStats(stats.pages, time.perf_counter() - started, stats.parts, stats.reindexed)
     line = f"Indexed {stats.pages:,} pages for search in {stats.seconds:.2f}s"
@@ -197,15 +191,16 @@ class _PreviousIndex:
     inside: bool  # moved aside within the site being indexed
     moved: list[tuple[Path, Path]] = field(default_factory=list)
 
-    def bundle_dir(self, bundle: str) -> Path:
-        """Where the previous bundle `bundle` ("pagefind/parts/x/") is."""
+    def bundle_dir(self, bundle: str) -> Path | None:
+        """Where the previous bundle `bundle` ("pagefind/parts/x/") is; None if it is gone."""
         inside = bundle.removeprefix(f"{BUNDLE_DIR}/").strip("/")
-        return self.root / inside if inside else self.root
+        found = self.root / inside if inside else self.root
+        return found if (found / "pagefind-entry.json").is_file() else None
 
     def reuse(self, bundle: str, target: Path) -> bool:
         """Put the previous bundle `bundle` at `target`; False if it is gone."""
         source = self.bundle_dir(bundle)
-        if not (source / "pagefind-entry.json").is_file():
+        if source is None:
             return False
         if self.inside:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -214,6 +209,18 @@ class _PreviousIndex:
         else:
             link_tree(source, target, skip=(PARTS_DIR, PARTS_FILE, MANIFEST_FILE))
         return True
+
+    def keep_spares(self, cache: SearchCache, indexed: list[Part]) -> None:
+        """Keep the replaced bundles of the parts `indexed` (those this index has), for Pagefind to
+        write over the next time (`SearchCache.keep_spare`)."""
+        if cache.root is None:
+            return
+        replaced_parts = {part.bundle: part for part in self.manifest.parts}
+        for part in indexed:
+            replaced = self.bundle_dir(part.bundle) if part.bundle in replaced_parts else None
+            if replaced is not None:
+                with contextlib.suppress(OSError):  # only a cache: the index is done
+                    cache.keep_spare(replaced, replaced_parts[part.bundle])
 
     def ui_files(self) -> list[Path]:
         return [path for path in sorted(self.root.iterdir()) if _is_ui_file(path)] if self.root.is_dir() else []
