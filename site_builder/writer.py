@@ -18,10 +18,10 @@ files are copied without their metadata, so the same content gives byte-identica
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import posixpath
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -287,12 +287,12 @@ def swap_in(staging: Path, out: Path) -> None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths (Linux renameat2); False where the OS cannot."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
+    if not sys.platform.startswith("linux"):
         return False
     try:
-        libc = ctypes.CDLL(libc_name, use_errno=True)
-        renameat2 = libc.renameat2
+        # The C library this process runs on, by its own symbols: `ctypes.util.find_library`
+        # would import `subprocess` and run `ldconfig` for the same answer.
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
         return False
     at_fdcwd = -100

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,19 @@ def test_staged_output_creates_a_missing_output_folder(tmp_path: Path) -> None:
     with staged_output(out) as staging:
         (staging / "index.html").write_text("new")
     assert (out / "index.html").read_text() == "new"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="renameat2 is Linux's")
+def test_exchange_swaps_two_folders_in_one_step_on_linux(tmp_path: Path) -> None:
+    # The staged site replaces the old one by renameat2's exchange: `out` is never missing.
+    old, new = tmp_path / "public", tmp_path / "staging"
+    old.mkdir()
+    new.mkdir()
+    (old / "index.html").write_text("old")
+    (new / "index.html").write_text("new")
+    assert writer_module._exchange(new, old) is True
+    assert (old / "index.html").read_text() == "new"
+    assert (new / "index.html").read_text() == "old"
 
 
 def test_swap_without_atomic_exchange_falls_back_to_renames(tmp_path: Path, monkeypatch) -> None:
