@@ -172,6 +172,27 @@ def test_a_failed_run_into_a_spare_leaves_the_old_index(tmp_path, monkeypatch):
     assert sorted(p.name for p in (kept / "spares").iterdir()) == [spare_of(kept, site, changed).name]
 
 
+def test_a_spare_that_cannot_be_renamed_into_place_is_copied(tmp_path, monkeypatch):
+    """Where renaming fails although the device numbers agree (a bind mount, say), the bundle
+    written into the spare is copied into place and the spare deleted."""
+    kept, site, changed = with_a_spare(tmp_path)
+    real_rename = Path.rename
+    refused: list[str] = []
+
+    def rename(self, target):  # noqa: ANN001, ANN202
+        if self.name.startswith(".writing-"):
+            refused.append(self.name)
+            raise OSError(18, "Invalid cross-device link")
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    changed = edit(site, "p09", marker(9), "wallabynewword")
+    reindex(site, kept, changed)
+    assert refused == [".writing-" + spare_of(kept, site, changed).name]
+    assert bundle_files(site) == bundle_files(cold_copy(site, tmp_path / "cold"))
+    assert not [p.name for p in (kept / "spares").iterdir() if p.name.startswith(".writing-")]
+
+
 def test_a_new_site_folder_relinks_the_parts_it_reused(tmp_path):
     """A full build indexes a new folder, reusing the previous one's unchanged parts: the kept
     folders must not go on holding the previous folder's files."""
