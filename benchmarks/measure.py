@@ -5,9 +5,16 @@ Pagefind):
 * `largest_mb`: the largest single process of the tree (`ru_maxrss` from `wait4`, which Linux
   reports as the maximum over the child and every descendant it waited for);
 * `tree_mb`: the peak of the whole tree's memory added up (proportional set size, so pages the
-  workers share with their parent are not counted twice), sampled from /proc every 0.25 s
-  (about 1% of one core). Short spikes between samples are missed, so the figure reported is
-  max(tree, largest).
+  workers share with their parent are not counted twice), sampled from /proc. Short spikes
+  between samples are missed, so the figure reported is max(tree, largest).
+  A sample is not free: the kernel walks every page of every process for their proportional
+  sizes, and holds each process's memory map while it does. With three processes of 1 GB (a
+  100,000-paper build) one sample took 80 ms, 47 ms of it CPU, and sampled every 0.25 s they
+  slowed that build by 7-10 s (63.4 -> 70.0 and 73.0 s, into tmpfs) against 0.1 s at 10,000
+  papers: the benchmark inflated its own growth ratio by a tenth. So the sampler waits at
+  least SAMPLE_SECONDS and at least SAMPLE_COST_FACTOR times what its last sample took
+  (`sample_wait`): about 1% of the run in sampling, every 0.5-1 s at 10,000 papers and every
+  3-4 s at 100,000, where memory grows over a minute.
 Off Linux (no /proc) only `largest_mb` is known.
 
 Two more figures help to compare runs made at different times: the CPU seconds of the tree
@@ -40,7 +47,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-SAMPLE_SECONDS = 0.25
+SAMPLE_SECONDS = 0.25  # the shortest wait between two memory samples
+SAMPLE_COST_FACTOR = 40  # and at least this many times the last sample's duration (see above)
 _PROC = Path("/proc")
 
 
@@ -145,7 +153,9 @@ class _TreeSampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid = pid
         self.peak_kb = 0
+        self.samples = 0
         self.available = _PROC.is_dir()
+        self._clock = time.perf_counter
         self._stopping = threading.Event()
 
     @property
@@ -158,9 +168,16 @@ class _TreeSampler(threading.Thread):
 
     def run(self) -> None:
         while self.available and not self._stopping.is_set():
+            started = self._clock()
             # The tree is walked afresh every time: a short-lived child (Pagefind) must not be missed.
             self.peak_kb = max(self.peak_kb, sum(_memory_kb(pid) for pid in _descendants(self.pid)))
-            self._stopping.wait(SAMPLE_SECONDS)
+            self.samples += 1
+            self._stopping.wait(sample_wait(self._clock() - started))
+
+
+def sample_wait(cost: float) -> float:
+    """Seconds to wait after a memory sample that took `cost` seconds (see the module docstring)."""
+    return max(SAMPLE_SECONDS, SAMPLE_COST_FACTOR * cost)
 
 
 def _descendants(root: int) -> list[int]:

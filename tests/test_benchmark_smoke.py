@@ -341,6 +341,30 @@ def test_a_fresh_page_costs_more_than_a_present_one(monkeypatch):
     assert min(measure.page_touch_us(32) for _ in range(3)) < fresh / 2
 
 
+def test_memory_samples_are_spaced_by_what_they_cost(monkeypatch):
+    """A sample of three 1 GB processes took 80 ms: sampled every 0.25 s, they slowed the build
+    they measured by a tenth. The sampler waits at least SAMPLE_COST_FACTOR times a sample's cost."""
+    ticks = iter([0.0, 0.1, 10.0, 10.001])  # a slow sample (0.1 s), then a quick one (1 ms)
+    monkeypatch.setattr(measure, "_descendants", lambda root: [root, root + 1])
+    monkeypatch.setattr(measure, "_memory_kb", lambda pid: 1000)
+    sampler = measure._TreeSampler(12345)
+    sampler.available = True
+    sampler._clock = lambda: next(ticks)
+    waits: list[float] = []
+
+    def wait(seconds):
+        waits.append(seconds)
+        if len(waits) == 2:
+            sampler._stopping.set()
+        return sampler._stopping.is_set()
+
+    monkeypatch.setattr(sampler._stopping, "wait", wait)
+    sampler.run()  # here, not as a thread
+    assert waits == [pytest.approx(0.1 * measure.SAMPLE_COST_FACTOR), measure.SAMPLE_SECONDS]
+    assert sampler.samples == 2 and sampler.peak_kb == 2000
+    assert measure.sample_wait(0.0) == measure.SAMPLE_SECONDS
+
+
 def test_reclaimed_pages_are_read_from_vmstat(tmp_path):
     vmstat = tmp_path / "vmstat"
     vmstat.write_text("nr_free_pages 100\npgsteal_kswapd 1500\npgsteal_direct 25\npgsteal_khugepaged 7\npgscan_kswapd 9\n")
