@@ -13,8 +13,8 @@ Pagefind):
   slowed that build by 7-10 s (63.4 -> 70.0 and 73.0 s, into tmpfs) against 0.1 s at 10,000
   papers: the benchmark inflated its own growth ratio by a tenth. So the sampler waits at
   least SAMPLE_SECONDS and at least SAMPLE_COST_FACTOR times what its last sample took
-  (`sample_wait`): about 1% of the run in sampling, every 0.5-1 s at 10,000 papers and every
-  3-4 s at 100,000, where memory grows over a minute.
+  (`sample_wait`), so it is busy a 40th of the time at most: a sample every 0.5-1 s at 10,000
+  papers and every 3-4 s at 100,000, where memory grows over a minute.
 Off Linux (no /proc) only `largest_mb` is known.
 
 Two more figures help to compare runs made at different times: the CPU seconds of the tree
