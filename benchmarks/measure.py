@@ -153,9 +153,7 @@ class _TreeSampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid = pid
         self.peak_kb = 0
-        self.samples = 0
         self.available = _PROC.is_dir()
-        self._clock = time.perf_counter
         self._stopping = threading.Event()
 
     @property
@@ -168,11 +166,10 @@ class _TreeSampler(threading.Thread):
 
     def run(self) -> None:
         while self.available and not self._stopping.is_set():
-            started = self._clock()
+            started = time.perf_counter()
             # The tree is walked afresh every time: a short-lived child (Pagefind) must not be missed.
             self.peak_kb = max(self.peak_kb, sum(_memory_kb(pid) for pid in _descendants(self.pid)))
-            self.samples += 1
-            self._stopping.wait(sample_wait(self._clock() - started))
+            self._stopping.wait(sample_wait(time.perf_counter() - started))
 
 
 def sample_wait(cost: float) -> float:

@@ -119,12 +119,14 @@ def trim_heap() -> None:
     nothing). Loading 100,000 papers frees about 220 MB in the middle of the heap (the rows the
     workers sent), which glibc keeps; without this, the build and each worker it forks keep it
     resident too."""
-    trim = getattr(_libc(), "malloc_trim", None)
+    trim = getattr(libc(), "malloc_trim", None)
     if trim is not None:
         trim(0)
 
 
-def _libc() -> ctypes.CDLL | None:
+def libc() -> ctypes.CDLL | None:
+    """The C library this process runs on, by its own symbols (Linux; None elsewhere):
+    `ctypes.util.find_library` would import `subprocess` and run `ldconfig` for the same answer."""
     if not sys.platform.startswith("linux"):
         return None
     try:

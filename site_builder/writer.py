@@ -17,17 +17,16 @@ files are copied without their metadata, so the same content gives byte-identica
 
 from __future__ import annotations
 
-import ctypes
 import os
 import posixpath
 import shutil
-import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from site_builder.errors import BuildError, Problem
+from site_builder.parallel import libc
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
 
@@ -287,13 +286,8 @@ def swap_in(staging: Path, out: Path) -> None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths (Linux renameat2); False where the OS cannot."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        # The C library this process runs on, by its own symbols: `ctypes.util.find_library`
-        # would import `subprocess` and run `ldconfig` for the same answer.
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
+    renameat2 = getattr(libc(), "renameat2", None)
+    if renameat2 is None:
         return False
     at_fdcwd = -100
     result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)

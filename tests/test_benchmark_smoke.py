@@ -11,6 +11,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -345,11 +346,12 @@ def test_memory_samples_are_spaced_by_what_they_cost(monkeypatch):
     """A sample of three 1 GB processes took 80 ms: sampled every 0.25 s, they slowed the build
     they measured by a tenth. The sampler waits at least SAMPLE_COST_FACTOR times a sample's cost."""
     ticks = iter([0.0, 0.1, 10.0, 10.001])  # a slow sample (0.1 s), then a quick one (1 ms)
-    monkeypatch.setattr(measure, "_descendants", lambda root: [root, root + 1])
+    monkeypatch.setattr(measure, "time", SimpleNamespace(perf_counter=lambda: next(ticks)))
+    samples: list[int] = []
+    monkeypatch.setattr(measure, "_descendants", lambda root: (samples.append(root), [root, root + 1])[1])
     monkeypatch.setattr(measure, "_memory_kb", lambda pid: 1000)
     sampler = measure._TreeSampler(12345)
     sampler.available = True
-    sampler._clock = lambda: next(ticks)
     waits: list[float] = []
 
     def wait(seconds):
@@ -361,7 +363,7 @@ def test_memory_samples_are_spaced_by_what_they_cost(monkeypatch):
     monkeypatch.setattr(sampler._stopping, "wait", wait)
     sampler.run()  # here, not as a thread
     assert waits == [pytest.approx(0.1 * measure.SAMPLE_COST_FACTOR), measure.SAMPLE_SECONDS]
-    assert sampler.samples == 2 and sampler.peak_kb == 2000
+    assert len(samples) == 2 and sampler.peak_kb == 2000
     assert measure.sample_wait(0.0) == measure.SAMPLE_SECONDS
 
 
