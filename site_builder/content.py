@@ -345,8 +345,7 @@ class _FileReader:
     def read(self, name: str, stat: tuple[int, int, int]) -> tuple[str, Row | None, list[Problem]]:
         path = os.path.join(self.papers_dir, name)
         try:
-            with open(path, "rb") as handle:
-                data = handle.read()
+            data = read_bytes(path, stat[0])
         except OSError as exc:
             return name, None, [Problem(f"cannot read the file: {exc.strerror}", path)]
         token = paper_token(name, data)
@@ -374,6 +373,22 @@ class _FileReader:
             exc.add_note(f"while rendering the paper titled {title!r}")
             raise
         return (title_html, abstract_html, *(getattr(text, name) for name in TEXT_FIELDS))
+
+
+def read_bytes(path: str, size: int) -> bytes:
+    """The bytes of the file at `path`, whose size was `size` when listed: one `read` call when
+    it still is. (A file object costs twice the time of these system calls: 6 us a paper file.)"""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        data = os.read(fd, size + 1)
+        if len(data) == size:
+            return data
+        parts = [data]  # the file changed since it was listed, or a short read: read to the end
+        while chunk := os.read(fd, 1 << 16):
+            parts.append(chunk)
+        return b"".join(parts)
+    finally:
+        os.close(fd)
 
 
 def paper_token(name: str, data: bytes) -> str:

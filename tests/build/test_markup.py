@@ -331,6 +331,37 @@ def test_plain_titles_skip_the_parser_with_the_same_result():
     assert sum(1 for t in texts if not markup._TITLE_SYNTAX.search(t)) > 2000  # the fast path was taken
 
 
+def test_collapsing_whitespace_skips_the_split_only_when_it_would_change_nothing():
+    spaces = [c for c in map(chr, range(0x3001)) if c.isspace()]  # all of Unicode's are below U+3001
+    alphabet = list("ab.é—") + spaces + [" ", "  ", "\x00", "\x7f"]
+    rng = random.Random(13)
+    for _ in range(4000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert markup._collapse(text) == " ".join(text.split()), repr(text)
+
+
+def test_plain_abstracts_skip_the_parser_with_the_same_result():
+    # An abstract of one plain line is escaped into a paragraph without the parser; HTML and
+    # plain text must be exactly what the parser gives, whatever starts or ends the line.
+    alphabet = list("abcXYZ019 .,;:!?-*~#<>&\"'()[]|+=%@^_\t\n\r") + ["plain words, ", "more text. "] * 20 + [
+        "\u00e9", "\u2014", "\u00a0", "\u2003", "\u2028", "\x00", "\U0001d465", "1. ", "1) ", "> ", "- ", "+ ", "* ",
+        "    ", "---", "***", "___", "~~~", "```", "# ", "===", "[a]: http://x.org", "[a]", "[a](http://x.org)", "](",
+        "&amp;", "<http://a.b>", "  \n", "\\", "$x$"]
+    rng = random.Random(5)
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(6000)]
+    texts += [f"\n{text}\n" for text in texts[:1000]]  # as a content file's body holds it
+    texts += ["a\rb", "a\x00b", "x [a](http://x.org) y", "x ![a](http://x.org) y", "x [a] (b) y", "# x", " x", "\u00a0x"]
+    texts += seed_paragraphs()[:300]
+    fast = 0
+    for text in texts:
+        tokens = markup._ABSTRACT_MD.parse(text)
+        expected = (markup._ABSTRACT_MD.renderer.render(tokens, markup._ABSTRACT_MD.options, {}), markup._tokens_text(tokens))
+        assert markup._abstract.__wrapped__(text) == expected, text
+        line = text.lstrip("\n")
+        fast += bool(line.strip()) and line[0] not in markup._BLOCK_OPENERS and "](" not in line and not markup._ABSTRACT_SYNTAX.search(line.strip())
+    assert fast > 800  # the fast path was taken
+
+
 def test_narrowed_text_terminators_parse_like_markdown_its_own():
     # The parsers stop text runs only where one of their rules can start; a parser with
     # markdown-it's full set of terminators must give the same HTML and plain text.
