@@ -196,7 +196,14 @@ def test_interleaved_runs_take_the_sizes_in_turns(tmp_path, capsys, monkeypatch)
         delete(work, doomed)
 
     monkeypatch.setattr(run, "_delete_noted", logged_delete)
-    for _ in range(2):  # the second time, the first time's outputs are there to delete
+    evict, evicted = run.evict_kept_outputs, []
+
+    def logged_evict(work, keep):
+        evicted.append((invocation, keep.parent.name, keep.name, run.kept_outputs(work, keep)))
+        return evict(work, keep)
+
+    monkeypatch.setattr(run, "evict_kept_outputs", logged_evict)
+    for invocation in range(2):  # the second time, the first time's outputs are there to delete
         exit_code = run.main(["--sizes", str(small), str(large), "--runs", "2", "--work", str(tmp_path), "--no-ingest",
                               "--settle", "0", "--interleave"])
         captured = capsys.readouterr()
@@ -209,6 +216,15 @@ def test_interleaved_runs_take_the_sizes_in_turns(tmp_path, capsys, monkeypatch)
                      f"[{large}] no-op", f"[{large}] no-op", f"[{large}] one edit", f"[{large}] one edit",
                      f"[{large}] new day", f"[{large}] new day",
                      "deleting", "deleting"], "old outputs deleted only after every build"
+    # Before each run of the second time, every kept output but the one built was dropped from the page cache.
+    second = [(run_dir, name, kept) for number, run_dir, name, kept in evicted if number == 1]
+    assert [(run_dir, name) for run_dir, name, _kept in second[:4]] == [
+        (f"corpus-{small}-s1", "public-cold-3"), (f"corpus-{large}-s1", "public-cold-3"),
+        (f"corpus-{large}-s1", "public-cold-4"), (f"corpus-{small}-s1", "public-cold-4")]
+    assert {(p.parent.name, p.name) for p in second[3][2] if CACHE_DIR_NAME not in p.parts} == {
+        (f"corpus-{size}-s1", f"public-cold-{n}") for size in (small, large) for n in (2, 3, 4)} - {
+        (f"corpus-{small}-s1", "public-cold-4")}, "every kept output but the one built"
+    assert len(second) > 4 and all(name == "public-cold-4" for _d, name, _kept in second[4:]), "rebuilds of the last"
     rows = [line.split("|")[1:3] for line in captured.out.splitlines() if line.startswith("| ") and "scenario" not in line]
     assert [(int(n.strip()), name.strip()) for n, name in rows] == [
         (small, "cold"), (small, "no-op"), (small, "one edit"), (small, "new day"),
@@ -434,3 +450,32 @@ def test_hugo_builds_the_same_corpus_in_turns_with_the_cold_runs(tmp_path, capsy
     site = tmp_path / f"hugo-site-corpus-{papers}-s1"
     assert (site / "content" / "papers").resolve() == (corpus / "data" / "papers").resolve()
     assert not list(REPO.joinpath("benchmarks", "hugo_site").glob(".hugo_build.lock")), "nothing written in the repository"
+
+
+def test_kept_outputs_but_the_one_built_are_dropped_from_the_page_cache(tmp_path, monkeypatch):
+    # The outputs kept until the runs are done stay on the disk, out of memory: all but the
+    # one a run builds into, with their build caches (named by the output folder they serve).
+    def output(run_dir: str, name: str) -> Path:
+        out = tmp_path / run_dir / name
+        (out / "papers" / "a").mkdir(parents=True)
+        (out / "index.html").write_text("x")
+        (out / "papers" / "a" / "index.html").write_text("x")
+        cache = BuildCache.for_build(tmp_path / run_dir / "data", out)
+        (cache.folder / "store").write_text("x")
+        return out
+
+    small_1, small_2 = output("corpus-10-s1", "public-cold-1"), output("corpus-10-s1", "public-cold-2")
+    large_1, hugo_1 = output("corpus-20-s1", "public-cold-1"), output("corpus-20-s1", "hugo-cold-1")
+    (tmp_path / "corpus-10-s1" / "data" / "papers").mkdir(parents=True)
+    (tmp_path / "corpus-10-s1" / "data" / "papers" / "p.md").write_text("x")  # the content: read before each run
+    kept = run.kept_outputs(tmp_path, keep=small_2)
+    assert [p for p in kept if CACHE_DIR_NAME not in p.parts] == [small_1, hugo_1, large_1]
+    caches = [p for p in kept if CACHE_DIR_NAME in p.parts]
+    assert sorted((p / "out").read_text().strip() for p in caches) == sorted(map(str, (small_1, large_1, hugo_1)))
+
+    dropped: list[str] = []
+    monkeypatch.setattr(os, "posix_fadvise", lambda fd, offset, length, advice: dropped.append(os.readlink(f"/proc/self/fd/{fd}")))
+    files = run.evict_kept_outputs(tmp_path, keep=small_2)
+    assert files == len(dropped) == 3 * 2 + 3 * 2  # two pages an output; a cache's out and store
+    assert not [path for path in dropped if path.startswith((str(small_2), str(tmp_path / "corpus-10-s1" / "data")))]
+    assert {Path(path).parent.parent.parent for path in dropped if path.endswith("a/index.html")} == {small_1, large_1, hugo_1}
