@@ -378,7 +378,7 @@ class _FileReader:
 def read_bytes(path: str, size: int) -> bytes:
     """The bytes of the file at `path`, whose size was `size` when listed: one `read` call when
     it still is. (A file object costs twice the time of these system calls: 6 us a paper file.)"""
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))  # O_BINARY: no newline translation on Windows
     try:
         data = os.read(fd, size + 1)
         if len(data) == size:
