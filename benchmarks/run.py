@@ -16,8 +16,9 @@ With `--interleave`, the cold runs of all sizes come first, in turns, then each 
 one-edit and new-day runs, then the ingests; old outputs are deleted after all builds.
 With `--hugo`, Hugo builds each corpus too (`benchmarks/hugo.py`), its cold runs in turns with
 site_builder's.
-The file system is synced before every run so one run's writes are not charged to the next, and
-the run's inputs are read once before it, so that every run finds them in the page cache.
+The file system is synced before every run so one run's writes are not charged to the next, the
+outputs kept from earlier runs are dropped from the page cache (`evict_kept_outputs`), and the
+run's inputs are read once before it, so that every run finds them in the page cache.
 `--check` compares the medians with the targets of issue 6 and exits 1 when one is missed.
 """
 
