@@ -40,7 +40,7 @@ from pathlib import Path
 from benchmarks import generate, hugo
 from benchmarks.measure import Measurement, run_measured
 from benchmarks.report import HUGO_COLD, Scenario, check_targets, markdown_table
-from site_builder.cache import CACHE_DIR_NAME, orphaned_caches
+from site_builder.cache import CACHE_DIR_NAME, orphaned_caches, output_of
 
 CONTENT_ENTRIES = ("papers", "authors", "topics.yaml", "site.yaml")  # what the generator writes
 _GENERATOR_FILES = ("corpus.py", "dumps.py", "generate.py", "text.py", "vocabulary.py")
@@ -102,13 +102,8 @@ def kept_outputs(work: Path, keep: Path | None) -> list[Path]:
     for run_dir in sorted(p for p in work.iterdir() if p.is_dir()):
         found += [p for p in sorted(run_dir.iterdir()) if p.name.startswith(KEPT_OUTPUTS) and p.absolute() != keep]
         caches = run_dir / CACHE_DIR_NAME
-        for folder in sorted(caches.iterdir()) if caches.is_dir() else ():
-            try:
-                built = Path((folder / "out").read_text(encoding="utf-8").strip())
-            except OSError:
-                built = None
-            if built != keep:
-                found.append(folder)
+        if caches.is_dir():
+            found += [folder for folder in sorted(caches.iterdir()) if output_of(folder) != keep]
     return found
 
 

@@ -348,11 +348,18 @@ def orphaned_caches(root: Path) -> list[Path]:
         return []
 
 
-def _orphaned(folder: Path) -> bool:
+def output_of(folder: Path) -> Path | None:
+    """The output folder a cache folder serves, as `BuildCache.for_build` recorded it (None:
+    unreadable)."""
     try:
-        return not Path((folder / "out").read_text(encoding="utf-8").strip()).exists()
+        return Path((folder / "out").read_text(encoding="utf-8").strip())
     except OSError:
-        return True
+        return None
+
+
+def _orphaned(folder: Path) -> bool:
+    served = output_of(folder)
+    return served is None or not served.exists()
 
 
 def _prune(root: Path, keep: Path) -> None:

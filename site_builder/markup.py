@@ -212,12 +212,20 @@ def plain_text(markdown_or_title: str, *, markdown: bool = True) -> str:
 @functools.lru_cache(maxsize=16384)  # ~5 KB an entry; sized for the 10,000-paper target
 def _abstract(markdown: str) -> tuple[str, str]:
     """(HTML, plain text) of an abstract from one parse: pages and feeds need both."""
-    line = markdown.lstrip("\n")
-    text = line.strip()
-    if text and line[0] not in _BLOCK_OPENERS and text[0] == line[0] and "](" not in text and not _ABSTRACT_SYNTAX.search(text):
+    text = _plain_line(markdown)
+    if text is not None:
         return f"<p>{escapeHtml(text)}</p>\n", _collapse(text)
     tokens = _ABSTRACT_MD.parse(markdown)
     return _ABSTRACT_MD.renderer.render(tokens, _ABSTRACT_MD.options, {}), _tokens_text(tokens)
+
+
+def _plain_line(markdown: str) -> str | None:
+    """The text of an abstract that is one line of plain text (see _ABSTRACT_SYNTAX), else None."""
+    line = markdown.lstrip("\n")
+    text = line.strip()
+    if not text or line[0] in _BLOCK_OPENERS or text[0] != line[0]:  # empty, a block, indented
+        return None
+    return None if "](" in text or _ABSTRACT_SYNTAX.search(text) else text
 
 
 @functools.lru_cache(maxsize=32768)

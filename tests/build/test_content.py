@@ -444,7 +444,7 @@ def test_fixture_files_take_the_fast_path():
 @pytest.mark.parametrize("listed_size", [0, 5, 11, 12, 13, 70_000])
 def test_a_paper_file_is_read_whole_whatever_size_it_was_listed_with(tmp_path, listed_size):
     # The loader reads a file with the size its listing gave; a file that grew or shrank
-    # since must still be read whole (and one that did not, in one call).
+    # since must still be read whole.
     path = tmp_path / "a.md"
     path.write_bytes(b"hello world\n")
     assert content.read_bytes(str(path), listed_size) == b"hello world\n"

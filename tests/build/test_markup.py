@@ -357,8 +357,7 @@ def test_plain_abstracts_skip_the_parser_with_the_same_result():
         tokens = markup._ABSTRACT_MD.parse(text)
         expected = (markup._ABSTRACT_MD.renderer.render(tokens, markup._ABSTRACT_MD.options, {}), markup._tokens_text(tokens))
         assert markup._abstract.__wrapped__(text) == expected, text
-        line = text.lstrip("\n")
-        fast += bool(line.strip()) and line[0] not in markup._BLOCK_OPENERS and "](" not in line and not markup._ABSTRACT_SYNTAX.search(line.strip())
+        fast += markup._plain_line(text) is not None
     assert fast > 800  # the fast path was taken
 
 
