@@ -29,10 +29,13 @@ ordinary machine; the development VM is a nested hypervisor's guest, where it wa
 2026-12-06 (a copy-on-write fault after a fork costs the same), and a build that touches more
 memory pays more of it.
 
-`reclaimed_mb` (Linux only) is the page cache the kernel reclaimed during the run (`pgsteal_*`
-in /proc/vmstat, by its background thread or by the build's own allocations): a build that has
-to evict cached files to get memory pays for it, in CPU taken from the build or in its own
-system time. A cold run on a machine with enough free memory reclaims nothing.
+`reclaimed_mb` (Linux only) is the memory the kernel reclaimed during the run: `pgsteal_*` in
+/proc/vmstat (by its background thread, by the build's own allocations, or asked for through
+`memory.reclaim`), plus what DAMON's `pageout` schemes paged out, where DAMON runs and its
+statistics can be refreshed (root). DAMON's reclaim is not counted in `pgsteal_*`: a VM that
+pages out idle memory that way showed 0 there while it evicted gigabytes. A build that has to
+evict cached files to get memory pays for it, in CPU taken from the build or in its own system
+time. A cold run on a machine with enough free memory reclaims nothing.
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ class Measurement:
     load: float | None = None  # the machine's 1-minute load average when the run started
     cpu_seconds: float | None = None  # user + system CPU of the tree (what was waited for)
     reference: float | None = None  # seconds of `reference_seconds()` just before the run
-    reclaimed_mb: float | None = None  # page cache the kernel reclaimed during the run (None: unknown)
+    reclaimed_mb: float | None = None  # memory the kernel reclaimed during the run (None: unknown)
     page_us: float | None = None  # microseconds of `page_touch_us()` just before the run
 
     @property
@@ -104,7 +107,7 @@ def run_measured(command: list[str], cwd: Path | None = None) -> Measurement:
     reference = reference_seconds()
     page_us = page_touch_us()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    reclaimed_before = reclaimed_pages()
+    reclaimed_before = reclaimed_bytes()
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     chunks: list[bytes] = []
@@ -116,10 +119,7 @@ def run_measured(command: list[str], cwd: Path | None = None) -> Measurement:
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
     sampler.stop()
-    reclaimed_after = reclaimed_pages()
-    reclaimed = None
-    if reclaimed_before is not None and reclaimed_after is not None:
-        reclaimed = (reclaimed_after - reclaimed_before) * _PAGE_BYTES / 2**20
+    reclaimed = reclaimed_between(reclaimed_before, reclaimed_bytes())
     reader.join()
     process.stdout.close()
     # ru_maxrss is in kilobytes on Linux, bytes on macOS.
@@ -131,7 +131,9 @@ def run_measured(command: list[str], cwd: Path | None = None) -> Measurement:
 
 
 _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-_RECLAIM_COUNTERS = ("pgsteal_kswapd", "pgsteal_direct")  # pages reclaimed, by the kernel thread and by allocations
+# pages reclaimed: by the kernel thread, by allocations, through memory.reclaim (Linux 6.16 on)
+_RECLAIM_COUNTERS = ("pgsteal_kswapd", "pgsteal_direct", "pgsteal_proactive")
+_DAMON = Path("/sys/kernel/mm/damon/admin/kdamonds")
 
 
 def reclaimed_pages(vmstat: Path = _PROC / "vmstat") -> int | None:
@@ -144,6 +146,48 @@ def reclaimed_pages(vmstat: Path = _PROC / "vmstat") -> int | None:
     if not any(name in counts for name in _RECLAIM_COUNTERS):
         return None
     return sum(int(counts.get(name, 0)) for name in _RECLAIM_COUNTERS)
+
+
+def damon_paged_out_bytes(kdamonds: Path = _DAMON) -> int | None:
+    """Bytes the running DAMON `pageout` schemes have paged out since they started (None where
+    no such scheme runs, or its statistics cannot be refreshed: writing `update_schemes_stats`
+    to a kdamond's `state` takes root)."""
+    try:
+        daemons = sorted(path for path in kdamonds.iterdir() if path.name.isdigit())
+    except OSError:
+        return None
+    total, found = 0, False
+    for daemon in daemons:
+        try:
+            if (daemon / "state").read_text().strip() != "on":
+                continue
+            (daemon / "state").write_text("update_schemes_stats")
+            for scheme in sorted(daemon.glob("contexts/*/schemes/*")):
+                if scheme.name.isdigit() and (scheme / "action").read_text().strip() == "pageout":
+                    total += int((scheme / "stats" / "sz_applied").read_text())
+                    found = True
+        except (OSError, ValueError):
+            return None
+    return total if found else None
+
+
+def reclaimed_bytes() -> tuple[int | None, int | None]:
+    """What `run_measured` reads before and after a run: (pages by `reclaimed_pages`, bytes by
+    `damon_paged_out_bytes`)."""
+    return reclaimed_pages(), damon_paged_out_bytes()
+
+
+def reclaimed_between(before: tuple[int | None, int | None], after: tuple[int | None, int | None]) -> float | None:
+    """The memory reclaimed between two `reclaimed_bytes` readings, in MB (None: unknown).
+    DAMON's part counts only where both readings have it; a kdamond restarted in between starts
+    its statistics again, so its part is never negative."""
+    (pages_before, damon_before), (pages_after, damon_after) = before, after
+    if pages_before is None or pages_after is None:
+        return None
+    total = (pages_after - pages_before) * _PAGE_BYTES
+    if damon_before is not None and damon_after is not None:
+        total += max(0, damon_after - damon_before)
+    return total / 2**20
 
 
 class _TreeSampler(threading.Thread):

@@ -44,7 +44,7 @@ class Scenario:
     reference: float | None = None  # median seconds of the reference loop before the runs (measure.py)
     run_cpu_seconds: list[float | None] = field(default_factory=list)  # CPU seconds (user + system), run by run
     interleaved: bool = False  # runs taken in turns with another size's (run.py `--interleave`)
-    run_reclaimed_mb: list[float | None] = field(default_factory=list)  # page cache reclaimed during each run
+    run_reclaimed_mb: list[float | None] = field(default_factory=list)  # memory reclaimed during each run (measure.reclaimed_between)
     page_us: float | None = None  # median microseconds of a fresh page before the runs (measure.py)
 
     @classmethod

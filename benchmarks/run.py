@@ -217,7 +217,7 @@ class _Runs:
         self.runs.append(m)
         self.last_out = out
         self.pages, self.files = count_pages(out) if out.is_dir() else (0, 0)
-        reclaimed = "" if m.reclaimed_mb is None else f", {m.reclaimed_mb:.0f} MB of cache reclaimed"
+        reclaimed = "" if m.reclaimed_mb is None else f", {m.reclaimed_mb:.0f} MB reclaimed"
         self.log(f"[{self.size}] {self.name} run {i + 1}/{self.options.runs}: {m.seconds:.2f} s, {m.peak_mb:.0f} MB"
                  + reclaimed + ("" if m.returncode == 0 else f", FAILED (exit {m.returncode})"))
         if m.returncode != 0:

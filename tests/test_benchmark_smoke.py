@@ -385,11 +385,61 @@ def test_memory_samples_are_spaced_by_what_they_cost(monkeypatch):
 
 def test_reclaimed_pages_are_read_from_vmstat(tmp_path):
     vmstat = tmp_path / "vmstat"
-    vmstat.write_text("nr_free_pages 100\npgsteal_kswapd 1500\npgsteal_direct 25\npgsteal_khugepaged 7\npgscan_kswapd 9\n")
-    assert measure.reclaimed_pages(vmstat) == 1525  # by the kernel thread and by allocations, nothing else
+    vmstat.write_text("nr_free_pages 100\npgsteal_kswapd 1500\npgsteal_direct 25\npgsteal_proactive 300\n"
+                      "pgsteal_khugepaged 7\npgscan_kswapd 9\n")
+    assert measure.reclaimed_pages(vmstat) == 1825  # by the kernel thread, allocations and memory.reclaim, nothing else
     vmstat.write_text("nr_free_pages 100\n")
     assert measure.reclaimed_pages(vmstat) is None, "a kernel without the counters: unknown, not 0"
     assert measure.reclaimed_pages(tmp_path / "missing") is None
+
+
+def _kdamond(root, number, state, schemes):
+    """A fake /sys/kernel/mm/damon/admin/kdamonds/<number> with `schemes`: (action, sz_applied)."""
+    daemon = root / str(number)
+    (daemon / "contexts" / "0" / "schemes").mkdir(parents=True)
+    (daemon / "state").write_text(state + "\n")
+    for i, (action, applied) in enumerate(schemes):
+        scheme = daemon / "contexts" / "0" / "schemes" / str(i)
+        (scheme / "stats").mkdir(parents=True)
+        (scheme / "action").write_text(action + "\n")
+        (scheme / "stats" / "sz_applied").write_text(f"{applied}\n")
+    return daemon
+
+
+def test_damon_pageout_is_read_after_its_statistics_are_refreshed(tmp_path):
+    root = tmp_path / "kdamonds"
+    root.mkdir()
+    (root / "nr_kdamonds").write_text("2\n")
+    running = _kdamond(root, 0, "on", [("pageout", 4096), ("stat", 10**9), ("pageout", 8192)])
+    _kdamond(root, 1, "off", [("pageout", 10**9)])
+    assert measure.damon_paged_out_bytes(root) == 12288, "the pageout schemes of running kdamonds only"
+    assert (running / "state").read_text() == "update_schemes_stats", "the statistics are refreshed before they are read"
+    assert measure.damon_paged_out_bytes(tmp_path / "missing") is None
+    idle = tmp_path / "idle"
+    idle.mkdir()
+    _kdamond(idle, 0, "on", [("stat", 5)])
+    assert measure.damon_paged_out_bytes(idle) is None, "no pageout scheme: unknown, not 0"
+
+
+def test_damon_pageout_is_unknown_where_its_statistics_cannot_be_refreshed(tmp_path, monkeypatch):
+    root = tmp_path / "kdamonds"
+    _kdamond(root, 0, "on", [("pageout", 4096)])
+    assert measure.damon_paged_out_bytes(root) == 4096
+    _kdamond(root, 1, "on", [("pageout", 4096)])
+
+    def refused(path, text):  # what a user other than root gets from sysfs
+        raise PermissionError(13, "Permission denied", str(path))
+    monkeypatch.setattr(Path, "write_text", refused)
+    assert measure.damon_paged_out_bytes(root) is None, "stale statistics would be counted as if fresh"
+
+
+def test_reclaimed_memory_adds_damon_pageout_where_both_readings_have_it():
+    page = measure._PAGE_BYTES
+    mb = 2**20
+    assert measure.reclaimed_between((10, 5 * mb), (10 + mb // page, 8 * mb)) == pytest.approx(4.0)
+    assert measure.reclaimed_between((10, None), (10 + mb // page, 8 * mb)) == pytest.approx(1.0)
+    assert measure.reclaimed_between((10, 9 * mb), (10, 2 * mb)) == 0.0, "a restarted kdamond counts from 0 again"
+    assert measure.reclaimed_between((None, 0), (None, mb)) is None
 
 
 def test_inputs_are_read_before_a_run(content):
