@@ -223,7 +223,8 @@ def output_intact(out_dir: Path, manifest: Manifest) -> bool:
 def input_fingerprint(content_dir: Path, theme_dirs: Sequence[Path], options: Iterable[object]) -> tuple[str, bool]:
     """A hash of the stat (name, size, mtime, inode) of every input of a build: the content
     folder's files, the theme folders' files, this package's code, the libraries that shape
-    the output, and `options` (base URL, search...). Reads no file: 10,000 papers take ~20 ms.
+    the output, and `options` (base URL, search...). Reads no file, but stats every one:
+    0.08 s at 10,000 papers and 0.7 s at 100,000 on the development VM (2026-12-07).
 
     Returns (fingerprint, racy): racy when a file changed in the last RACY_SECONDS, so that it
     could change again within the same mtime tick and keep its size. A racy fingerprint must not
