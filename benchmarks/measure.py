@@ -107,7 +107,7 @@ def run_measured(command: list[str], cwd: Path | None = None) -> Measurement:
     reference = reference_seconds()
     page_us = page_touch_us()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    reclaimed_before = reclaimed_bytes()
+    reclaimed_before = reclaim_readings()
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     chunks: list[bytes] = []
@@ -119,7 +119,7 @@ def run_measured(command: list[str], cwd: Path | None = None) -> Measurement:
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
     sampler.stop()
-    reclaimed = reclaimed_between(reclaimed_before, reclaimed_bytes())
+    reclaimed = reclaimed_between(reclaimed_before, reclaim_readings())
     reader.join()
     process.stdout.close()
     # ru_maxrss is in kilobytes on Linux, bytes on macOS.
@@ -153,7 +153,7 @@ def damon_paged_out_bytes(kdamonds: Path = _DAMON) -> int | None:
     no such scheme runs, or its statistics cannot be refreshed: writing `update_schemes_stats`
     to a kdamond's `state` takes root)."""
     try:
-        daemons = sorted(path for path in kdamonds.iterdir() if path.name.isdigit())
+        daemons = [path for path in kdamonds.iterdir() if path.name.isdigit()]
     except OSError:
         return None
     total, found = 0, False
@@ -162,7 +162,7 @@ def damon_paged_out_bytes(kdamonds: Path = _DAMON) -> int | None:
             if (daemon / "state").read_text().strip() != "on":
                 continue
             (daemon / "state").write_text("update_schemes_stats")
-            for scheme in sorted(daemon.glob("contexts/*/schemes/*")):
+            for scheme in daemon.glob("contexts/*/schemes/*"):
                 if scheme.name.isdigit() and (scheme / "action").read_text().strip() == "pageout":
                     total += int((scheme / "stats" / "sz_applied").read_text())
                     found = True
@@ -171,14 +171,14 @@ def damon_paged_out_bytes(kdamonds: Path = _DAMON) -> int | None:
     return total if found else None
 
 
-def reclaimed_bytes() -> tuple[int | None, int | None]:
+def reclaim_readings() -> tuple[int | None, int | None]:
     """What `run_measured` reads before and after a run: (pages by `reclaimed_pages`, bytes by
     `damon_paged_out_bytes`)."""
     return reclaimed_pages(), damon_paged_out_bytes()
 
 
 def reclaimed_between(before: tuple[int | None, int | None], after: tuple[int | None, int | None]) -> float | None:
-    """The memory reclaimed between two `reclaimed_bytes` readings, in MB (None: unknown).
+    """The memory reclaimed between two `reclaim_readings`, in MB (None: unknown).
     DAMON's part counts only where both readings have it; a kdamond restarted in between starts
     its statistics again, so its part is never negative."""
     (pages_before, damon_before), (pages_after, damon_after) = before, after

@@ -92,7 +92,8 @@ def read_inputs(folder: Path) -> tuple[int, int]:
     return files, size
 
 
-KEPT_OUTPUTS = ("public-cold-", "hugo-cold-")  # the outputs kept until an invocation's runs are done (`cold_out`)
+COLD_OUTPUT, HUGO_OUTPUT = "public-cold-", "hugo-cold-"  # + a number: each cold run's output folder (`cold_out`)
+KEPT_OUTPUTS = (COLD_OUTPUT, HUGO_OUTPUT)  # the outputs kept until an invocation's runs are done
 
 
 def kept_outputs(work: Path, keep: Path | None) -> list[Path]:
@@ -144,7 +145,7 @@ def _clean_for_cold(run_dir: Path, content: Path) -> None:
     the next invocation's first cold run, given that unused number, would find its store of
     parsed papers (measured: load 4.5 s instead of 18 s at 100,000 papers)."""
     keep = {"data", "generated.json", CACHE_DIR_NAME}
-    doomed = [entry for entry in run_dir.iterdir() if entry.name not in keep and not entry.name.startswith("public-cold-")]
+    doomed = [entry for entry in run_dir.iterdir() if entry.name not in keep and not entry.name.startswith(COLD_OUTPUT)]
     doomed += [entry for entry in content.iterdir() if entry.name not in CONTENT_ENTRIES]
     doomed += orphaned_caches(content.parent / CACHE_DIR_NAME)
     _delete_noted(run_dir.parent, doomed)
@@ -235,7 +236,7 @@ def cold_out(run_dir: Path, number: int) -> Path:
     many (the inode allocator skips recently deleted inodes one by one), which would measure
     the clean-up of the last run instead of the build.
     (`run_benchmark` has cleaned the work folder for them: `_clean_for_cold`.)"""
-    return run_dir / f"public-cold-{number}"
+    return run_dir / f"{COLD_OUTPUT}{number}"
 
 
 def bench_build(size: int, run_dir: Path, content: Path, options: Options, log, cold: _Runs,
@@ -267,7 +268,7 @@ def bench_build(size: int, run_dir: Path, content: Path, options: Options, log, 
     if not edited.failed:
         scenarios.append(bench_new_day(size, content, out, options, log))
     if clean_up:
-        _delete_all_but(run_dir, "public-cold-", out)
+        _delete_all_but(run_dir, COLD_OUTPUT, out)
     return scenarios
 
 
@@ -316,14 +317,14 @@ def cold_in_turns(corpora: list[tuple[int, Path, Path]], options: Options, log) 
     theirs: dict[int, _Runs] = {}
     turns: list[tuple[_Runs, Callable[[int], Path]]] = []
     for size, run_dir, content in corpora:
-        first = _next_number(run_dir, "public-cold-")
+        first = _next_number(run_dir, COLD_OUTPUT)
         turns.append((ours[size], lambda i, run_dir=run_dir, first=first: cold_out(run_dir, first + i)))
         if options.hugo:
             site = hugo.prepare_site(run_dir.parent / f"hugo-site-{run_dir.name}", content)
             theirs[size] = _Runs(size, HUGO_COLD, content, options, log, interleaved=True,
                                  command=lambda out, site=site: hugo.hugo_command(options.hugo, site, out))
-            numbered = _next_number(run_dir, "hugo-cold-")
-            turns.append((theirs[size], lambda i, run_dir=run_dir, first=numbered: run_dir / f"hugo-cold-{first + i}"))
+            numbered = _next_number(run_dir, HUGO_OUTPUT)
+            turns.append((theirs[size], lambda i, run_dir=run_dir, first=numbered: run_dir / f"{HUGO_OUTPUT}{first + i}"))
     for i in range(options.runs):
         for runs, out in (turns if i % 2 == 0 else turns[::-1]):
             runs.measure(out(i))
@@ -486,7 +487,7 @@ def run_benchmark(sizes: list[int], work: Path, seed: int, options: Options, ing
         if theirs is not None:  # Hugo's cold runs next to site_builder's
             scenarios.insert(1, theirs.scenario())
             if clean_up:
-                _delete_all_but(corpus_dir, "hugo-cold-", None)
+                _delete_all_but(corpus_dir, HUGO_OUTPUT, None)
         return scenarios
 
     def ingest_of(size: int) -> Scenario:
@@ -506,8 +507,8 @@ def run_benchmark(sizes: list[int], work: Path, seed: int, options: Options, ing
     if cold:
         for size, corpus_dir, _content in corpora:
             if cold[size].last_out is not None:
-                _delete_all_but(corpus_dir, "public-cold-", cold[size].last_out)
-            _delete_all_but(corpus_dir, "hugo-cold-", None)
+                _delete_all_but(corpus_dir, COLD_OUTPUT, cold[size].last_out)
+            _delete_all_but(corpus_dir, HUGO_OUTPUT, None)
         if ingest:
             results += [ingest_of(size) for size, _corpus_dir, _content in corpora]
     return results
