@@ -24,6 +24,7 @@ the benchmark (benchmarks/report.py) reads the stage times from it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import shutil
 import tempfile
@@ -33,7 +34,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_builder.cache import BuildCache, CacheState, Manifest, input_fingerprint, out_id, output_intact
+from site_builder.cache import (
+    BuildCache, CacheState, Manifest, PaperFiles, input_fingerprint, out_id, output_intact, paper_file_stats,
+)
 from site_builder.config import SiteConfig, load_config
 from site_builder.errors import ContentError
 from site_builder.progress import Progress
@@ -132,7 +135,14 @@ class _Build:
         self.jobs = max(1, jobs) if jobs else default_jobs()
         self.progress, self.stages = progress, stages
         self._options = ("v1", str(content_dir.absolute()), str(out_dir.absolute()), config, search)
-        self.fingerprint, self.racy = input_fingerprint(content_dir, self.dirs, self._options) if cache is not None else ("", True)
+        # One listing of the paper files, for the fingerprint and for the load (0.4 s of stats
+        # at 100,000 papers that were taken twice).
+        self.paper_files: PaperFiles | None = None
+        if cache is not None:
+            self.paper_files = paper_file_stats(content_dir)
+            self.fingerprint, self.racy = input_fingerprint(content_dir, self.dirs, self._options, self.paper_files)
+        else:
+            self.fingerprint, self.racy = "", True
         self.state = cache.read_state() if cache is not None else CacheState()
 
     def run(self, incremental: bool) -> BuildReport:
@@ -165,11 +175,15 @@ class _Build:
         # full passes never traverse it (the parent's collections took 1.2 s at 100,000 papers,
         # now 0.5 s; 0.05 s at 10,000); `build` unfreezes it at the end.
         with gc_paused():
-            store = PaperStore.from_shards(cache.read_shards("papers")) if cache is not None else None
+            store = None
+            if cache is not None:
+                store = PaperStore.from_shards(cache.read_shards("papers"))
+                store.save = functools.partial(cache.write_shard, "papers")
             loaded = load_content(self.content_dir, jobs=self.jobs, cache=self.render_cache, store=store,
-                                  progress=self.progress, light=True)
-            if cache is not None and store is not None and store.changed:
-                cache.write_shards("papers", store.shards())
+                                  progress=self.progress, light=True, paper_files=self.paper_files)
+            self.paper_files = None  # loaded: not needed any more
+            if cache is not None and store is not None and store.changed - store.saved:
+                cache.write_shards("papers", store.shards(store.changed - store.saved))
             del store
             stages.done("load")
             memo = None  # without a build cache nothing would keep it: not made

@@ -455,3 +455,51 @@ def test_a_paper_file_is_read_whole_whatever_size_it_was_listed_with(tmp_path, l
     assert content.read_bytes(str(path), listed_size) == b""
     with pytest.raises(FileNotFoundError):
         content.read_bytes(str(tmp_path / "gone.md"), listed_size)
+
+
+# --- the store of rows the build cache keeps -----------------------------------------------------
+
+def _paper_text(n: int) -> str:
+    return f"---\ntitle: Paper {n}\ndate: 2024-01-{n % 28 + 1:02d}\n---\n\nAbstract {n}.\n"
+
+
+def test_the_store_saves_each_shard_as_soon_as_its_files_are_read(tmp_path):
+    for n in range(600):  # several chunks of files to read
+        write_paper(tmp_path, f"paper-{n:03d}.md", _paper_text(n))
+    rendered: list[str] = []
+
+    def render(title: str, body: str) -> tuple[str, str]:
+        rendered.append(title)
+        return fake_render(title, body)
+
+    disk: dict[int, dict] = {}  # what a build cache would hold
+    saved_after: list[int] = []  # files rendered when each shard was saved
+
+    def save(shard: int, data: dict) -> None:
+        disk[shard] = data
+        saved_after.append(len(rendered))
+
+    def stored() -> content.PaperStore:
+        store = content.PaperStore.from_shards(disk[n] for n in sorted(disk))
+        store.save = save
+        return store
+
+    store = content.PaperStore(save=save)
+    load_content(tmp_path, render=render, jobs=1, store=store)
+    shards = {content.store_shard(f"paper-{n:03d}.md") for n in range(600)}
+    assert disk.keys() == shards == store.saved and len(saved_after) == len(shards)  # each once
+    assert saved_after[0] < 600  # the first shard was saved while files were still to read
+    assert disk == store.shards(shards)  # what saving them all after the load would have saved
+
+    # A bad file is left out of its shard (the next load reads it again); the other rows stay.
+    bad = content.store_shard("paper-007.md")
+    neighbours = set(disk[bad]["rows"]) - {"paper-007.md"}
+    write_paper(tmp_path, "paper-007.md", "---\ntitle: [unclosed\n---\n")
+    saved_after.clear()
+    with pytest.raises(ProblemList):
+        load_content(tmp_path, render=render, jobs=1, store=stored())
+    assert set(disk[bad]["rows"]) == neighbours
+    write_paper(tmp_path, "paper-007.md", _paper_text(7))
+    before = len(rendered)
+    load_content(tmp_path, render=render, jobs=1, store=stored())
+    assert rendered[before:] == ["Paper 7"]  # the others' rows were reused

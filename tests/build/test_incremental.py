@@ -16,7 +16,7 @@ import pytest
 from build_checks import FIXTURE_SITE, build, copy_site, tree_hashes
 from site_builder import outputs as outputs_module
 from site_builder import site as site_module
-from site_builder.cache import BuildCache
+from site_builder.cache import BuildCache, input_fingerprint, paper_file_stats
 from site_builder.errors import BuildError, SiteBuilderError
 from site_builder.render import PageSpec, Renderer
 
@@ -219,6 +219,68 @@ def test_nothing_changed_is_up_to_date_without_loading_anything(site, monkeypatc
     assert report.mode == "up to date" and lines[0].startswith("Up to date: ")
     assert report.total_pages > 0 and report.files == len(before)
     assert tree_hashes(out) == before
+
+
+def test_the_input_fingerprint_follows_the_paper_files_and_the_other_content(site) -> None:
+    content, _ = site
+
+    def fingerprint() -> str:
+        return input_fingerprint(content, [], ("options",))[0]
+
+    first = fingerprint()
+    assert input_fingerprint(content, [], ("options",), paper_file_stats(content))[0] == first
+    assert input_fingerprint(content, [], ("other options",))[0] != first
+    (content / "papers" / "notes.txt").write_text("not a paper: the build never reads it\n")
+    assert fingerprint() == first
+    edit_abstract(content)
+    edited = fingerprint()
+    assert edited != first
+    (content / "papers" / "a-new-paper.md").write_text(
+        PAPER.format(title="New", author="Ada Newauthor", date="2031-01-02", word="news"))
+    added = fingerprint()
+    assert added != edited
+    site_yaml = content / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text() + "\n# a comment\n")
+    assert fingerprint() != added
+
+
+def test_a_build_lists_the_paper_files_once(site, monkeypatch) -> None:
+    content, out = site
+    edit_abstract(content)
+    age(content.parent)  # not racy: no second fingerprint at the end of the build
+    papers = os.path.realpath(content / "papers")
+    listings: list[str] = []
+    scandir = os.scandir
+
+    def counted(path=".", *args):  # noqa: ANN001, ANN002, ANN202
+        if isinstance(path, (str, os.PathLike)) and os.path.realpath(path) == papers:
+            listings.append(papers)
+        return scandir(path, *args)
+
+    monkeypatch.setattr(os, "scandir", counted)
+    report, _ = build(content, out)
+    assert report.mode == "incremental" and report.rendered > 0
+    assert listings == [papers]  # the fingerprint's listing is the load's
+
+
+def test_the_build_cache_keeps_a_row_for_every_paper_file_and_none_for_a_deleted_one(site) -> None:
+    content, out = site
+    cache = BuildCache.for_build(content, out)
+    assert cache is not None
+
+    def stored_names() -> set[str]:
+        return {name for data in cache.read_shards("papers") for name in data["rows"]}
+
+    def paper_files() -> set[str]:
+        return {path.name for path in (content / "papers").glob("*.md")}
+
+    assert stored_names() == paper_files()
+    age(content.parent)
+    build(content, out)  # records stats old enough to trust
+    (content / "papers" / "notes-on-min-max-optimization.md").unlink()
+    report, _ = build(content, out)  # nothing to read: the deleted file's shard is saved after the load
+    assert report.mode == "incremental" and report.papers_read == 0
+    assert stored_names() == paper_files()
 
 
 def test_a_hand_edited_or_replaced_output_folder_gets_a_full_build(site, tmp_path: Path) -> None:
