@@ -182,8 +182,8 @@ class _Build:
             loaded = load_content(self.content_dir, jobs=self.jobs, cache=self.render_cache, store=store,
                                   progress=self.progress, light=True, paper_files=self.paper_files)
             self.paper_files = None  # loaded: not needed any more
-            if cache is not None and store is not None and store.changed - store.saved:
-                cache.write_shards("papers", store.shards(store.changed - store.saved))
+            if cache is not None and store is not None and store.unsaved:
+                cache.write_shards("papers", store.shards(store.unsaved))
             del store
             stages.done("load")
             memo = None  # without a build cache nothing would keep it: not made

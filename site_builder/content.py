@@ -179,6 +179,11 @@ def store_shard(name: str) -> int:
     return zlib.crc32(name.encode()) % STORE_SHARDS
 
 
+def shard_data(renderer: str, rows: dict[str, Row]) -> dict:
+    """What a shard of the store holds (plain values): `PaperStore.from_shards` reads it back."""
+    return {"renderer": renderer, "rows": rows}
+
+
 @dataclass
 class PaperStore:
     """Rows of the paper files of the last load (file name -> row), for the next one.
@@ -188,13 +193,18 @@ class PaperStore:
     load changed (the ones to save). With `save` (shard number, its data), the load saves each
     changed shard itself as soon as its files are read, while it reads the others (at 100,000
     papers, saving them all after the load took 1.4 s); `saved` lists those, and the caller
-    saves the rest of `changed` (shards changed only by files that are gone)."""
+    saves the `unsaved` rest (shards changed only by files that are gone)."""
 
     renderer: str = ""
     rows: dict[str, Row] = field(default_factory=dict)
     changed: set[int] = field(default_factory=set)
     save: Callable[[int, dict], object] | None = None
     saved: set[int] = field(default_factory=set)
+
+    @property
+    def unsaved(self) -> set[int]:
+        """The changed shards the load did not save itself."""
+        return self.changed - self.saved
 
     def shards(self, which: Iterable[int] | None = None) -> dict[int, dict]:
         """Shard number -> its data (plain values), for `which` shards (default: the changed ones)."""
@@ -204,7 +214,7 @@ class PaperStore:
             shard = store_shard(name)
             if shard in parts:
                 parts[shard][name] = row
-        return {n: {"renderer": self.renderer, "rows": rows} for n, rows in sorted(parts.items())}
+        return {n: shard_data(self.renderer, rows) for n, rows in sorted(parts.items())}
 
     @classmethod
     def from_shards(cls, shards: Iterable[object]) -> PaperStore:
@@ -293,7 +303,7 @@ def _load_papers(
     problems: list[Problem] = []
     saver = None
     if store is not None and store.save is not None:
-        saver = _ShardSaver(store.save, renderer_id, entries, todo, rows, racy)
+        saver = _ShardSaver(store.save, renderer_id, entries, todo, rows)
         todo.sort(key=lambda item: (store_shard(item[0]), item[0]))  # the shards' files one shard after another
     if progress is not None:
         progress.start("load", len(todo))
@@ -301,7 +311,7 @@ def _load_papers(
     def arrived(_index: int, chunk_result: list[tuple[str, Row | None, list[Problem]]]) -> None:
         for name, row, found in chunk_result:
             if not found:
-                rows[name] = row  # type: ignore[assignment]
+                rows[name] = _settled_row(row, racy)  # type: ignore[arg-type]
         if saver is not None:
             saver.read([name for name, _, _ in chunk_result])
         if progress is not None:
@@ -335,13 +345,14 @@ def _load_papers(
         else:
             store.changed = {store_shard(name) for name, _ in todo} | {store_shard(name) for name in gone}
         store.renderer = renderer_id
-        store.rows = {name: _settled_row(rows[name], racy) for name, _ in entries}
+        store.rows = {name: rows[name] for name, _ in entries}
         store.saved = saver.saved if saver is not None else set()
     return _LoadedPapers(papers, texts, tokens, len(todo))
 
 
 def _settled_row(row: Row, racy: int) -> Row:
-    """The row as the store keeps it: without its mtime if the file changed after `racy`."""
+    """The row as the store keeps it: without its mtime if the file changed after `racy`. (A row
+    reused unread is older than that already: it was stored with its mtime by an earlier load.)"""
     return ((row[0][0], 0, row[0][2]), *row[1:]) if row[0][1] > racy else row  # type: ignore[return-value]
 
 
@@ -353,8 +364,8 @@ class _ShardSaver:
     its own file."""
 
     def __init__(self, save: Callable[[int, dict], object], renderer: str, entries: PaperFiles,
-                 todo: list[tuple[str, tuple[int, int, int]]], rows: dict[str, Row], racy: int):
-        self._save, self._renderer, self._rows, self._racy = save, renderer, rows, racy
+                 todo: list[tuple[str, tuple[int, int, int]]], rows: dict[str, Row]):
+        self._save, self._renderer, self._rows = save, renderer, rows
         self._waiting: dict[int, int] = {}
         for name, _ in todo:
             shard = store_shard(name)
@@ -372,9 +383,8 @@ class _ShardSaver:
             shard = store_shard(name)
             self._waiting[shard] -= 1
             if not self._waiting[shard]:
-                rows, racy = self._rows, self._racy
-                found = {n: _settled_row(rows[n], racy) for n in self._names[shard] if n in rows}
-                self._save(shard, {"renderer": self._renderer, "rows": found})
+                rows = self._rows
+                self._save(shard, shard_data(self._renderer, {n: rows[n] for n in self._names[shard] if n in rows}))
                 self.saved.add(shard)
 
 
@@ -521,13 +531,3 @@ def _write_cache_file(cache_dir: Path, entries: RenderCache) -> None:
     with tmp.open("wb") as handle:
         pickle.dump({"format": _CACHE_FORMAT, "entries": entries}, handle, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)  # readers see the old file or the new one, never half of one
-
-
-def iter_paper_files(content_dir: Path) -> list[Path]:
-    """The paper files `load_papers` reads, in its order (for watchers and incremental builds)."""
-    papers_dir = Path(content_dir) / "papers"
-    if not papers_dir.is_dir():
-        return []
-    with os.scandir(papers_dir) as entries:  # names sort in C; Path objects would not
-        names = sorted(e.name for e in entries if e.name.endswith(".md") and not e.name.startswith(".") and e.is_file())
-    return [papers_dir / name for name in names]

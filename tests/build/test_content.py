@@ -495,7 +495,6 @@ def test_the_store_saves_each_shard_as_soon_as_its_files_are_read(tmp_path):
     bad = content.store_shard("paper-007.md")
     neighbours = set(disk[bad]["rows"]) - {"paper-007.md"}
     write_paper(tmp_path, "paper-007.md", "---\ntitle: [unclosed\n---\n")
-    saved_after.clear()
     with pytest.raises(ProblemList):
         load_content(tmp_path, render=render, jobs=1, store=stored())
     assert set(disk[bad]["rows"]) == neighbours
