@@ -1,7 +1,7 @@
 """Benchmark the build and the ingest on synthetic corpora and print a Markdown table.
 
     python -m benchmarks.run --sizes 10000 100000 --runs 5 [--search] [--jobs N] [--work DIR] [--check]
-                             [--interleave] [--hugo]
+                             [--interleave] [--hugo [--hugo-site comparable|same-pages]]
 
 For each size: generate the corpus (cached in the work folder by size and seed), then time, each
 as its own `python -m site_builder` process,
@@ -14,8 +14,8 @@ as its own `python -m site_builder` process,
   holds only the topic rules, so tagging is timed too).
 With `--interleave`, the cold runs of all sizes come first, in turns, then each size's no-op,
 one-edit and new-day runs, then the ingests; old outputs are deleted after all builds.
-With `--hugo`, Hugo builds each corpus too (`benchmarks/hugo.py`), its cold runs in turns with
-site_builder's.
+With `--hugo`, Hugo builds each corpus too (`benchmarks/hugo.py`; `--hugo-site` says which of its
+two sites), its cold runs in turns with site_builder's.
 The file system is synced before every run so one run's writes are not charged to the next, the
 outputs kept from earlier runs are dropped from the page cache (`evict_kept_outputs`), and the
 run's inputs are read once before it, so that every run finds them in the page cache.
@@ -169,6 +169,7 @@ class Options:
     settle: float = 0.0  # seconds to leave between deleting outputs and the next measured run
     interleave: bool = False  # take the sizes' cold runs in turns (`cold_in_turns`)
     hugo: str | None = None  # the hugo program: time it on each corpus too, in turns with the cold runs
+    hugo_site: str = "comparable"  # which of hugo.HUGO_SITES it builds
     seed: int = 1  # the corpora's: the new-day scenario makes the papers of the day after
 
 
@@ -320,7 +321,8 @@ def cold_in_turns(corpora: list[tuple[int, Path, Path]], options: Options, log) 
         first = _next_number(run_dir, COLD_OUTPUT)
         turns.append((ours[size], lambda i, run_dir=run_dir, first=first: cold_out(run_dir, first + i)))
         if options.hugo:
-            site = hugo.prepare_site(run_dir.parent / f"hugo-site-{run_dir.name}", content)
+            site = hugo.prepare_site(run_dir.parent / f"hugo-site-{run_dir.name}", content,
+                                     hugo.HUGO_SITES[options.hugo_site])
             theirs[size] = _Runs(size, HUGO_COLD, content, options, log, interleaved=True,
                                  command=lambda out, site=site: hugo.hugo_command(options.hugo, site, out))
             numbered = _next_number(run_dir, HUGO_OUTPUT)
@@ -532,6 +534,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hugo", action="store_true",
                         help="also time Hugo building the same corpora (benchmarks/hugo_site), its cold runs in turns "
                              "with these; the check compares the 10,000-paper cold build with half of Hugo's time")
+    parser.add_argument("--hugo-site", choices=sorted(hugo.HUGO_SITES), default="comparable",
+                        help="with --hugo: the issue's comparable site (benchmarks/hugo_site, the default) or one "
+                             "with the pieces of site_builder's pages (benchmarks/hugo_site_same)")
     parser.add_argument("--interleave", action="store_true",
                         help="take the cold runs of the sizes in turns (A B, B A, ...), so that a growth ratio "
                              "compares runs made minutes apart; the check also gives the ratio run by run")
@@ -545,7 +550,8 @@ def main(argv: list[str] | None = None) -> int:
 
     args.work.mkdir(parents=True, exist_ok=True)
     options = Options(runs=args.runs, search=args.search, jobs=args.jobs, settle=args.settle,
-                      interleave=args.interleave, hugo=hugo_program, seed=args.seed)
+                      interleave=args.interleave, hugo=hugo_program, hugo_site=args.hugo_site,
+                      seed=args.seed)
     environ = os.environ.copy()
     os.environ.clear()
     os.environ.update(with_bytecode(environ, args.work))  # for every process the benchmark starts
@@ -556,7 +562,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.update(environ)
     print(markdown_table(results))
     if hugo_program:
-        print(f"\nHugo: {hugo.hugo_version(hugo_program)}")
+        print(f"\nHugo: {hugo.hugo_version(hugo_program)}; site: {args.hugo_site} "
+              f"(benchmarks/{hugo.HUGO_SITES[args.hugo_site].name})")
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n", encoding="utf-8")
     failed = [r for r in results if r.failed]

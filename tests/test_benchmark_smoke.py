@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # `benchmarks/` is a folder of the repository, not an installed package
     sys.path.insert(0, str(REPO))
 
-from benchmarks import generate, measure, report, run  # noqa: E402
+from benchmarks import generate, hugo, measure, report, run  # noqa: E402
 from benchmarks.corpus import Corpus  # noqa: E402
 from site_builder.cache import CACHE_DIR_NAME, BuildCache  # noqa: E402
 from site_builder.ingest.frontmatter import PAPER_FIELDS, parse_paper  # noqa: E402
@@ -500,6 +501,33 @@ def test_hugo_builds_the_same_corpus_in_turns_with_the_cold_runs(tmp_path, capsy
     site = tmp_path / f"hugo-site-corpus-{papers}-s1"
     assert (site / "content" / "papers").resolve() == (corpus / "data" / "papers").resolve()
     assert not list(REPO.joinpath("benchmarks", "hugo_site").glob(".hugo_build.lock")), "nothing written in the repository"
+
+
+@pytest.mark.skipif(shutil.which("hugo") is None, reason="needs the hugo program (Debian: apt-get install hugo)")
+def test_hugos_same_pages_site_makes_the_pieces_of_site_builders_pages(content, tmp_path):
+    # `--hugo-site same-pages`: the pieces site_builder's pages have, made by Hugo, so that the
+    # comparison is of the same work. A template error in it would fail Hugo's build.
+    site = hugo.prepare_site(tmp_path / "site", content, hugo.HUGO_SITES["same-pages"])
+    out = tmp_path / "out"
+    done = subprocess.run(hugo.hugo_command(shutil.which("hugo"), site, out), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    papers = sorted((content / "papers").glob("*.md"))
+    pages = sorted(out.glob("papers/*/index.html"))
+    assert len(pages) == len(papers)
+    fields, _body = parse_paper(papers[0].read_text(encoding="utf-8"), papers[0].name)
+    html = (out / "papers" / fields["slug"] / "index.html").read_text(encoding="utf-8")
+    for piece in ('name="citation_title"', 'name="citation_author"', 'application/ld+json', '"@type":"ScholarlyArticle"',
+                  'class="bibtex"', 'class="chips"'):
+        assert piece in html, piece
+    texts = [p.read_text(encoding="utf-8") for p in pages]
+    assert sum('class="related"' in t for t in texts) > len(pages) // 2, "most papers have related papers"
+    authors = [p.read_text(encoding="utf-8") for p in out.glob("authors/*/index.html")]
+    assert authors and sum("Co-authors" in t for t in authors) > len(authors) // 2
+    assert any('class="card-excerpt"' in t for t in authors)
+    assert list(out.glob("days/*/index.html")), "a page per digest day"
+    feed = (out / "authors" / next(out.glob("authors/*/index.xml")).parent.name / "index.xml").read_text(encoding="utf-8")
+    assert feed.count("<item>") >= 1 and "&lt;p&gt;" in feed, "feed items hold the abstract"
+    assert not list(hugo.HUGO_SITES["same-pages"].glob(".hugo_build.lock")), "nothing written in the repository"
 
 
 @pytest.mark.skipif(not hasattr(os, "posix_fadvise") or not Path("/proc/self/fd").is_dir(),
