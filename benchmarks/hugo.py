@@ -41,9 +41,9 @@ def hugo_version(hugo: str) -> str:
 
 
 def prepare_site(folder: Path, content: Path, site: Path = HUGO_SITE) -> Path:
-    """A Hugo site in `folder`: `site` (one of HUGO_SITES) copied afresh, with `content`'s papers linked in as
-    its `content/papers` (not copied: 100,000 files). Hugo writes its lock file and any
-    generated resources there, not in the repository."""
+    """A Hugo site in `folder`: `site` (one of HUGO_SITES) copied afresh, with `content`'s
+    papers linked in as its `content/papers` (not copied: 100,000 files). Hugo writes its lock
+    file and any generated resources there, not in the repository."""
     if folder.exists():
         shutil.rmtree(folder)
     shutil.copytree(site, folder)
