@@ -525,6 +525,8 @@ def test_hugos_same_pages_site_makes_the_pieces_of_site_builders_pages(content, 
     assert authors and sum("Co-authors" in t for t in authors) > len(authors) // 2
     assert any('class="card-excerpt"' in t for t in authors)
     assert list(out.glob("days/*/index.html")), "a page per digest day"
+    assert not any("<item>" in p.read_text(encoding="utf-8") for p in out.glob("days/*/index.xml")), \
+        "no feed per day, as site_builder's"
     feed = next(out.glob("authors/*/index.xml")).read_text(encoding="utf-8")
     assert feed.count("<item>") >= 1 and "&lt;p&gt;" in feed, "feed items hold the abstract"
     assert not list(hugo.HUGO_SITES["same-pages"].glob(".hugo_build.lock")), "nothing written in the repository"
