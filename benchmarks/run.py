@@ -532,7 +532,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="wait until this long after the last deletion of outputs before measuring "
                              "(ext4 without a journal creates files slowly for minutes after deletes; default: %(default)s)")
     parser.add_argument("--hugo", action="store_true",
-                        help="also time Hugo building the same corpora (benchmarks/hugo_site), its cold runs in turns "
+                        help="also time Hugo building the same corpora (the site --hugo-site names), its cold runs in turns "
                              "with these; the check compares the 10,000-paper cold build with half of Hugo's time")
     parser.add_argument("--hugo-site", choices=sorted(hugo.HUGO_SITES), default="comparable",
                         help="with --hugo: the issue's comparable site (benchmarks/hugo_site, the default) or one "

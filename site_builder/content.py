@@ -40,7 +40,7 @@ from site_builder.cache import PaperFiles, paper_file_stats
 from site_builder.errors import Problem, ProblemList, SiteBuilderError
 from site_builder.frontmatter import parse_paper_text
 from site_builder.model import AuthorProfile, Paper, digest_order
-from site_builder.parallel import chunks, default_jobs, ordered_map
+from site_builder.parallel import chunks, default_jobs, fork_map
 from site_builder.profiles import load_profiles, load_topic_names
 from site_builder.progress import Progress
 from site_builder.texts import (
@@ -300,7 +300,6 @@ def _load_papers(
     workers = jobs if jobs is not None else default_jobs()
     if len(todo) < PARALLEL_MIN_RENDERS:
         workers = 1
-    problems: list[Problem] = []
     saver = None
     if store is not None and store.save is not None:
         saver = _ShardSaver(store.save, renderer_id, entries, todo, rows)
@@ -308,20 +307,22 @@ def _load_papers(
     if progress is not None:
         progress.start("load", len(todo))
 
-    def arrived(_index: int, chunk_result: list[tuple[str, Row | None, list[Problem]]]) -> None:
+    # In the order the chunks arrive (rows go into a dict; the saver counts files per shard);
+    # problems are reported in the files' order, whatever the workers' timing.
+    problems_of: dict[int, list[Problem]] = {}
+    for index, chunk_result in fork_map(reader.read_chunk, chunks(todo, _CHUNK_SIZE), workers):
         for name, row, found in chunk_result:
-            if not found:
+            if found:
+                problems_of.setdefault(index, []).extend(found)
+            else:
                 rows[name] = _settled_row(row, racy)  # type: ignore[arg-type]
         if saver is not None:
             saver.read([name for name, _, _ in chunk_result])
         if progress is not None:
             progress.advance(len(chunk_result))
-
-    for chunk_result in ordered_map(reader.read_chunk, chunks(todo, _CHUNK_SIZE), workers, on_result=arrived):
-        for _, _, found in chunk_result:
-            problems += found
     if progress is not None:
         progress.finish()
+    problems = [problem for index in sorted(problems_of) for problem in problems_of[index]]
     if problems:
         raise ProblemList(problems)
 

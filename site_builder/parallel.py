@@ -170,14 +170,11 @@ class _Claims:
 
 
 def ordered_map(func: Callable[[T], R], tasks: Sequence[T], jobs: int,
-                on_result: Callable[[int, R], object] | None = None,
                 meanwhile: Callable[[], object] | None = None) -> list[R]:
-    """`fork_map` with the results in task order; `on_result(index, result)` as each arrives."""
+    """`fork_map` with the results in task order."""
     results: list[Any] = [None] * len(tasks)
     for index, result in fork_map(func, tasks, jobs, meanwhile=meanwhile):
         results[index] = result
-        if on_result is not None:
-            on_result(index, result)
     return results
 
 

@@ -503,6 +503,19 @@ def test_hugo_builds_the_same_corpus_in_turns_with_the_cold_runs(tmp_path, capsy
     assert not list(REPO.joinpath("benchmarks", "hugo_site").glob(".hugo_build.lock")), "nothing written in the repository"
 
 
+@pytest.mark.parametrize("site", sorted(hugo.HUGO_SITES))
+def test_hugo_site_option_picks_the_site_hugo_builds(tmp_path, monkeypatch, site):
+    # `--hugo-site` reaches the site prepared for Hugo's runs (the runs themselves not made here).
+    prepared = []
+    monkeypatch.setattr(run.hugo, "prepare_site", lambda folder, content, chosen: prepared.append(chosen) or folder)
+    monkeypatch.setattr(run._Runs, "measure", lambda self, out, before=None: None)
+    options = run.Options(runs=1, search=False, jobs=None, hugo="hugo", hugo_site=site)
+    run_dir = tmp_path / "corpus-10-s1"
+    run_dir.mkdir()
+    _ours, theirs = run.cold_in_turns([(10, run_dir, run_dir / "data")], options, lambda line: None)
+    assert prepared == [hugo.HUGO_SITES[site]] and list(theirs) == [10]
+
+
 @pytest.mark.skipif(shutil.which("hugo") is None, reason="needs the hugo program (Debian: apt-get install hugo)")
 def test_hugos_same_pages_site_makes_the_pieces_of_site_builders_pages(content, tmp_path):
     # `--hugo-site same-pages`: the pieces site_builder's pages have, made by Hugo, so that the
